@@ -1,0 +1,770 @@
+/**
+ * Retry policies as typed Effect `Schedule`s.
+ *
+ * A `Policy<E>` is a `Schedule<Policy.Step, E>`: its input is the failure of the program it retries, so
+ * `Effect.retry(program, policy)`, `Effect.retryOrElse`, `Stream.retry` and every other Schedule consumer accept it
+ * as it is. Policies are immutable values; each combinator returns a new one, and each run of a policy
+ * (each `Effect.retry`) starts with fresh state.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Option from "effect/Option"
+import type { Predicate, Refinement } from "effect/Predicate"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import * as Jitter from "./Jitter.ts"
+import type { Curve } from "./internal/curve.ts"
+import { type Config, type Hint, makeDriver } from "./internal/driver.ts"
+import * as driver from "./internal/driver.ts"
+import { durationMillis, optionalDurationMillis, rangeError, retryCount } from "./internal/validate.ts"
+
+const TypeId = "~effect-resilience/Policy"
+
+/**
+ * A retry policy: an Effect `Schedule` whose input is the failure `E` and whose output is a {@link Step}.
+ *
+ * **Details**
+ *
+ * `E` is what the policy accepts: `Effect.retry(program, policy)` compiles only when every failure of `program` is
+ * assignable to `E`. `S` is what reaches the policy's later classifiers and hints after earlier refinements
+ * ({@link retryWhile}); it starts equal to `E`. A policy built without classifiers accepts `unknown`, so it retries
+ * any program.
+ *
+ * **Gotchas**
+ *
+ * Only typed failures reach a policy. Defects and interruptions are never retried: that is Effect's rule for
+ * `Effect.retry`, and this library keeps it.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Policy } from "effect-resilience"
+ *
+ * const policy: Policy.Policy<unknown> = Policy.exponential({ maxRetries: 5 })
+ * const program = Effect.fail("boom").pipe(Effect.retry(policy))
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Policy<in E = unknown, in S = E> extends Schedule.Schedule<Step, E> {
+  readonly [TypeId]: {
+    readonly _E: (_: E) => void
+    readonly _S: (_: S) => void
+  }
+}
+
+/**
+ * Why a policy stopped retrying.
+ *
+ * - `"max-retries"`: the retry count reached `maxRetries`.
+ * - `"max-elapsed"`: the next delay would end past `maxElapsed`, counted from the start of the first attempt.
+ * - `"not-retryable"`: a {@link retryWhile} classifier rejected the failure.
+ * - `"retry-after-too-long"`: a server hint exceeded the `max` given to {@link retryAfter}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StopReason = driver.StopReason
+
+/**
+ * What a policy decided for one failure; the output of the schedule.
+ *
+ * **Details**
+ *
+ * - `attempt`: the number of the retry this step schedules, 1 for the first retry. On a stop, the number of the
+ *   retry that was refused, so `attempt - 1` retries ran.
+ * - `delay`: the sleep before that retry. On a stop, the delay that was refused (`"max-elapsed"` and
+ *   `"retry-after-too-long"`), or zero.
+ * - `elapsed`: time from the start of the first attempt to this failure.
+ * - `delayReason`: `"backoff"` when the curve chose the delay, `"retry-after"` when a server hint did.
+ * - `stop`: `undefined` while retrying; the {@link StopReason} on the step that ends the policy. That step is the
+ *   output `Effect.retryOrElse` hands to its handler.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Step = driver.Step
+
+/**
+ * Options shared by every constructor.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CommonOptions {
+  /** Jitter applied to each curve value: a `Jitter`, or a number `f` meaning `Jitter.proportional(f)`. */
+  readonly jitter?: Jitter.Input | undefined
+  /** Retries after the first attempt; `0` runs once, `Infinity` retries without limit. Defaults to 3. */
+  readonly maxRetries?: number | undefined
+  /** Wall time from the start of the first attempt after which no retry starts. Defaults to no limit. */
+  readonly maxElapsed?: Duration.Input | undefined
+  /** Lower bound for each delay, applied after jitter. Defaults to 0. */
+  readonly min?: Duration.Input | undefined
+}
+
+/**
+ * Options of {@link constant}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConstantOptions extends CommonOptions {
+  /** The delay before every retry. Defaults to 1 second. */
+  readonly delay?: Duration.Input | undefined
+  /** Upper bound for each delay, applied after jitter. Defaults to no bound. */
+  readonly max?: Duration.Input | undefined
+}
+
+/**
+ * Options of {@link linear}, {@link fibonacci} and {@link decorrelated}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CurveOptions extends CommonOptions {
+  /** The first delay (for `decorrelated`, the median first delay). Defaults to 100 milliseconds. */
+  readonly base?: Duration.Input | undefined
+  /** Upper bound for each delay, applied to the curve and again after jitter. Defaults to 20 seconds. */
+  readonly max?: Duration.Input | undefined
+}
+
+/**
+ * Options of {@link exponential}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExponentialOptions extends CurveOptions {
+  /** Growth per retry, at least 1. Defaults to 2. */
+  readonly factor?: number | undefined
+}
+
+/**
+ * Options of {@link retryAfter}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryAfterOptions {
+  /** The longest hint the caller accepts. Required: a server may ask for hours. */
+  readonly max: Duration.Input
+  /** What a longer hint does: `"stop"` (the default) ends the policy, `"clamp"` waits `max` instead. */
+  readonly onTooLong?: "stop" | "clamp" | undefined
+}
+
+/**
+ * An imperative handle on one run of a policy, for loops that do not fit `Effect.retry`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Controller<in E> {
+  /**
+   * Records a failure. Sleeps the next delay and succeeds with `true`, or succeeds with `false` at once when the
+   * policy has stopped. After a `false`, every later call answers `false` again.
+   */
+  readonly next: (error: E) => Effect.Effect<boolean>
+  /** The last step decided, if any; after a `false` from `next`, it carries the stop reason. */
+  readonly lastStep: Effect.Effect<Option.Option<Step>>
+}
+
+const defaults = {
+  base: 100,
+  max: 20_000,
+  constantDelay: 1_000,
+  factor: 2,
+  maxRetries: 3
+} as const
+
+/**
+ * Whether a value is a {@link Policy}.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isPolicy = (u: unknown): u is Policy<never, never> =>
+  typeof u === "object" && u !== null && TypeId in u
+
+// ---------------------------------------------------------------------------------------------------------------
+// constructors
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The same delay before every retry.
+ *
+ * **Details**
+ *
+ * Defaults: `delay` 1 second, no jitter, `maxRetries` 3, no `maxElapsed`, `min` 0, no `max`.
+ *
+ * **Gotchas**
+ *
+ * Without jitter, clients that fail together retry together. Add `jitter: 0.2` when many clients share a
+ * dependency.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Policy } from "effect-resilience"
+ *
+ * const policy = Policy.constant({ delay: "500 millis", maxRetries: 4 }) // 500, 500, 500, 500 ms
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const constant = <E = unknown>(options: ConstantOptions = {}): Policy<E> => {
+  const fn = "Policy.constant"
+  const delay = optionalDurationMillis(fn, "delay", options.delay, defaults.constantDelay)
+  return fromOptions(fn, { _tag: "Constant", delay }, options, Infinity)
+}
+
+/**
+ * Delays that grow by `base` each retry: `base`, `2·base`, `3·base`, ..., capped at `max`.
+ *
+ * **Details**
+ *
+ * Defaults: `base` 100 ms, `max` 20 s, no jitter, `maxRetries` 3, no `maxElapsed`, `min` 0.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Policy } from "effect-resilience"
+ *
+ * const policy = Policy.linear({ base: "1 second", max: "3 seconds", maxRetries: 4 }) // 1, 2, 3, 3 s
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const linear = <E = unknown>(options: CurveOptions = {}): Policy<E> => {
+  const fn = "Policy.linear"
+  const base = optionalDurationMillis(fn, "base", options.base, defaults.base)
+  return fromOptions(fn, { _tag: "Linear", base }, options, defaults.max)
+}
+
+/**
+ * Delays that multiply by `factor` each retry: `base`, `base·factor`, `base·factor²`, ..., capped at `max`, with
+ * full jitter by default.
+ *
+ * **Details**
+ *
+ * Defaults: `base` 100 ms, `factor` 2, `max` 20 s, `jitter` full, `maxRetries` 3, no `maxElapsed`, `min` 0.
+ * The curve is kept capped at `max` before jitter, so it never overflows and jitter never compounds: every delay is
+ * finite and within `[min, max]` for any number of retries.
+ *
+ * **Gotchas**
+ *
+ * With the default full jitter, the first delay lies anywhere in `[0, 100 ms]`. Pass `jitter: Jitter.none` for the
+ * exact curve, or set `min`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Jitter, Policy } from "effect-resilience"
+ *
+ * // The Go ancestor's defaults: 500, 750, 1125, 1687.5 ms
+ * const policy = Policy.exponential({ base: "500 millis", factor: 1.5, jitter: Jitter.none, maxRetries: 4 })
+ * const program = Effect.fail("unavailable").pipe(Effect.retry(policy))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const exponential = <E = unknown>(options: ExponentialOptions = {}): Policy<E> => {
+  const fn = "Policy.exponential"
+  const base = optionalDurationMillis(fn, "base", options.base, defaults.base)
+  const factor = options.factor ?? defaults.factor
+  if (typeof factor !== "number" || !Number.isFinite(factor) || factor < 1) {
+    throw rangeError(fn, "factor", "a finite number >= 1", factor)
+  }
+  return fromOptions(fn, { _tag: "Exponential", base, factor }, options, defaults.max, Jitter.full)
+}
+
+/**
+ * Delays that follow the Fibonacci sequence in units of `base`: `base`, `base`, `2·base`, `3·base`, `5·base`, ...,
+ * capped at `max`.
+ *
+ * **Details**
+ *
+ * Defaults: `base` 100 ms, `max` 20 s, no jitter, `maxRetries` 3, no `maxElapsed`, `min` 0.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Policy } from "effect-resilience"
+ *
+ * const policy = Policy.fibonacci({ base: "100 millis", maxRetries: 5 }) // 100, 100, 200, 300, 500 ms
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fibonacci = <E = unknown>(options: CurveOptions = {}): Policy<E> => {
+  const fn = "Policy.fibonacci"
+  const base = optionalDurationMillis(fn, "base", options.base, defaults.base)
+  return fromOptions(fn, { _tag: "Fibonacci", base }, options, defaults.max)
+}
+
+/**
+ * The decorrelated curve of .NET Polly (its "V2" jitter) and cockatiel, with median first delay `base`.
+ *
+ * **Details**
+ *
+ * For retry `n = 0, 1, 2, ...`: `t = n + U` with `U` uniform in `[0, 1)`, `next = 2^t · tanh(sqrt(4·t))`, and the
+ * delay is `(next - previous) / 1.4 · base`. The curve is random by itself, so the default jitter is none.
+ * Defaults: `base` 100 ms, `max` 20 s, `maxRetries` 3, no `maxElapsed`, `min` 0.
+ *
+ * **Gotchas**
+ *
+ * Naive versions of this formula return NaN or negative delays after about 1,025 retries, when `2^t` overflows.
+ * This one returns `max` from then on.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Policy } from "effect-resilience"
+ *
+ * const policy = Policy.decorrelated({ base: "200 millis", max: "10 seconds", maxRetries: 6 })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const decorrelated = <E = unknown>(options: CurveOptions = {}): Policy<E> => {
+  const fn = "Policy.decorrelated"
+  const base = optionalDurationMillis(fn, "base", options.base, defaults.base)
+  return fromOptions(fn, { _tag: "Decorrelated", base }, options, defaults.max)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// combinators
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Sets how many retries may follow the first attempt: at most `maxRetries + 1` executions.
+ *
+ * **Details**
+ *
+ * `0` means one execution and no sleep; `Infinity` retries without limit. Replaces the previous count.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Policy } from "effect-resilience"
+ *
+ * const policy = Policy.exponential().pipe(Policy.withMaxRetries(5)) // up to 6 executions
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withMaxRetries: {
+  (maxRetries: number): <E, S>(self: Policy<E, S>) => Policy<E, S>
+  <E, S>(self: Policy<E, S>, maxRetries: number): Policy<E, S>
+} = dual(2, <E, S>(self: Policy<E, S>, maxRetries: number): Policy<E, S> =>
+  update(self, { maxRetries: retryCount("Policy.withMaxRetries", "maxRetries", maxRetries) }))
+
+/**
+ * Limits the wall time of the whole call, counted from the start of the first attempt.
+ *
+ * **Details**
+ *
+ * A retry whose delay would end after the limit is not taken: the policy stops at once with `"max-elapsed"`, without
+ * sleeping. Server hints count too. The time of the attempts themselves counts, so a slow first attempt leaves less
+ * room for retries. Replaces the previous limit.
+ *
+ * **Gotchas**
+ *
+ * This bounds when a retry may start, not how long an attempt runs: pair it with `Effect.timeout` on the attempt
+ * when a hung call must end.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Policy } from "effect-resilience"
+ *
+ * const policy = Policy.exponential({ maxRetries: Infinity }).pipe(Policy.withMaxElapsed("30 seconds"))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withMaxElapsed: {
+  (maxElapsed: Duration.Input): <E, S>(self: Policy<E, S>) => Policy<E, S>
+  <E, S>(self: Policy<E, S>, maxElapsed: Duration.Input): Policy<E, S>
+} = dual(2, <E, S>(self: Policy<E, S>, maxElapsed: Duration.Input): Policy<E, S> =>
+  update(self, { maxElapsed: durationMillis("Policy.withMaxElapsed", "maxElapsed", maxElapsed) }))
+
+/**
+ * Replaces the policy's jitter. A number `f` means `Jitter.proportional(f)`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Jitter, Policy } from "effect-resilience"
+ *
+ * const exact = Policy.exponential().pipe(Policy.withJitter(Jitter.none))
+ * const spread = Policy.linear().pipe(Policy.withJitter(0.2))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withJitter: {
+  (jitter: Jitter.Input): <E, S>(self: Policy<E, S>) => Policy<E, S>
+  <E, S>(self: Policy<E, S>, jitter: Jitter.Input): Policy<E, S>
+} = dual(2, <E, S>(self: Policy<E, S>, jitter: Jitter.Input): Policy<E, S> =>
+  update(self, { jitter: Jitter.fromInput(jitter, "Policy.withJitter", "jitter") }))
+
+/**
+ * Replaces the policy's upper bound on each delay. The curve is capped at it before jitter and the jittered delay
+ * after.
+ *
+ * **Details**
+ *
+ * Must be at least the policy's `min`. Server hints are bounded by the `max` of {@link retryAfter} instead.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Policy } from "effect-resilience"
+ *
+ * const policy = Policy.exponential({ maxRetries: 10 }).pipe(Policy.withMaxDelay("2 seconds"))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withMaxDelay: {
+  (max: Duration.Input): <E, S>(self: Policy<E, S>) => Policy<E, S>
+  <E, S>(self: Policy<E, S>, max: Duration.Input): Policy<E, S>
+} = dual(2, <E, S>(self: Policy<E, S>, max: Duration.Input): Policy<E, S> => {
+  const fn = "Policy.withMaxDelay"
+  const millis = durationMillis(fn, "max", max)
+  const config = configOf(self)
+  if (millis < config.min) throw rangeError(fn, "max", `a duration >= the policy's min (${config.min} ms)`, max)
+  return update(self, { max: millis })
+})
+
+/**
+ * Retries only the failures a predicate accepts; any other failure stops the policy at once with
+ * `"not-retryable"`, without sleeping, and the program fails with that error.
+ *
+ * **Details**
+ *
+ * Several `retryWhile` calls must all accept a failure. With a refinement, the combinators that follow see the
+ * narrowed type, so a hint can read fields only the narrowed errors have. The policy's input type becomes what the
+ * predicate reads, so it cannot be used on a program whose errors the predicate cannot read.
+ *
+ * **Gotchas**
+ *
+ * In a pipe, TypeScript cannot infer the parameter type of an inline predicate: annotate it
+ * (`(e: MyError) => ...`) or use the data-first form `Policy.retryWhile(policy, (e) => ...)`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Data, Effect } from "effect"
+ * import { Policy } from "effect-resilience"
+ *
+ * class Unavailable extends Data.TaggedError("Unavailable")<{ readonly retryAfterMs?: number }> {}
+ * class BadRequest extends Data.TaggedError("BadRequest") {}
+ *
+ * const policy = Policy.exponential().pipe(
+ *   Policy.retryWhile((e: Unavailable | BadRequest): e is Unavailable => e._tag === "Unavailable"),
+ *   Policy.retryAfter((e: Unavailable) => e.retryAfterMs, { max: "30 seconds" })
+ * )
+ * const program = Effect.fail(new BadRequest()).pipe(Effect.retry(policy)) // fails at once
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const retryWhile: {
+  <A, B extends A>(refinement: Refinement<A, B>): <E, S>(self: Policy<E, S>) => Policy<Accepts<E, S, A>, S & B>
+  <A>(predicate: Predicate<A>): <E, S>(self: Policy<E, S>) => Policy<Accepts<E, S, A>, Reaches<S, A>>
+  <E, S, B extends S>(self: Policy<E, S>, refinement: Refinement<S, B>): Policy<E, B>
+  <E, S>(self: Policy<E, S>, predicate: Predicate<S>): Policy<E, S>
+} = dual(2, (self: Policy<any, any>, predicate: Predicate<any>): Policy<any, any> => {
+  if (typeof predicate !== "function") {
+    throw rangeError("Policy.retryWhile", "predicate", "a function", predicate)
+  }
+  const config = configOf(self)
+  return update(self, { classifiers: [...config.classifiers, predicate] })
+})
+
+/**
+ * Honours server hints such as HTTP `Retry-After`: when `hint(error, now)` returns a duration, the delay is the
+ * larger of the hint and the computed delay.
+ *
+ * **Details**
+ *
+ * `now` is the current time in epoch milliseconds from Effect's `Clock`, so hints work under `TestClock`.
+ * A hint above `options.max` stops the policy with `"retry-after-too-long"`, or waits `max` when
+ * `onTooLong: "clamp"`. Hinted delays still respect `maxElapsed` and count as retries. With several `retryAfter`
+ * calls, the first hint that returns a value is used. A hint that returns a negative, NaN or infinite duration is
+ * a programming error and fails the fiber with a `RangeError` defect.
+ *
+ * **Gotchas**
+ *
+ * The policy's `max` does not bound hinted delays; only `options.max` does. Annotate the hint's parameter type in a
+ * pipe (see {@link retryWhile}).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Classify, Policy } from "effect-resilience"
+ *
+ * const policy = Policy.exponential({ maxRetries: 5 }).pipe(
+ *   Policy.retryWhile(Classify.isTransientHttpError),
+ *   Policy.retryAfter(Classify.retryAfterHint, { max: "1 minute" })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const retryAfter: {
+  <A>(
+    hint: (error: A, now: number) => Duration.Input | undefined,
+    options: RetryAfterOptions
+  ): <E, S>(self: Policy<E, S>) => Policy<Accepts<E, S, A>, Reaches<S, A>>
+  <E, S>(
+    self: Policy<E, S>,
+    hint: (error: S, now: number) => Duration.Input | undefined,
+    options: RetryAfterOptions
+  ): Policy<E, S>
+} = dual(3, (
+  self: Policy<any, any>,
+  hint: (error: any, now: number) => Duration.Input | undefined,
+  options: RetryAfterOptions
+): Policy<any, any> => {
+  const fn = "Policy.retryAfter"
+  if (typeof hint !== "function") throw rangeError(fn, "hint", "a function", hint)
+  if (typeof options !== "object" || options === null) throw rangeError(fn, "options", "{ max, onTooLong? }", options)
+  const onTooLong = options.onTooLong ?? "stop"
+  if (onTooLong !== "stop" && onTooLong !== "clamp") {
+    throw rangeError(fn, "onTooLong", `"stop" or "clamp"`, onTooLong)
+  }
+  const entry: Hint = { read: hint, max: durationMillis(fn, "max", options.max), clamp: onTooLong === "clamp" }
+  return update(self, { hints: [...configOf(self).hints, entry] })
+})
+
+/**
+ * Starts the policy over when an attempt ran for at least `duration` before failing: the curve and the retry count
+ * return to their first values, and `maxElapsed` counts from the start of that attempt.
+ *
+ * **When to use**
+ *
+ * Long-lived loops such as a reconnecting stream or a queue consumer, where a failure after hours of health should
+ * not inherit the backoff of last night's outage.
+ *
+ * **Details**
+ *
+ * The duration is measured from the end of the previous sleep to the failure, so the policy's own delays never
+ * count as health.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Policy } from "effect-resilience"
+ *
+ * const policy = Policy.exponential({ maxRetries: 10 }).pipe(Policy.resetAfter("1 minute"))
+ * const consume = (events: Stream.Stream<string, Error>) => events.pipe(Stream.retry(policy), Stream.runDrain)
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const resetAfter: {
+  (duration: Duration.Input): <E, S>(self: Policy<E, S>) => Policy<E, S>
+  <E, S>(self: Policy<E, S>, duration: Duration.Input): Policy<E, S>
+} = dual(2, <E, S>(self: Policy<E, S>, duration: Duration.Input): Policy<E, S> => {
+  const millis = durationMillis("Policy.resetAfter", "duration", duration)
+  if (millis === 0) throw rangeError("Policy.resetAfter", "duration", "a positive duration", duration)
+  return update(self, { resetAfter: millis })
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// running
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The delays a policy would choose for consecutive failures, without sleeping.
+ *
+ * **Details**
+ *
+ * Simulates `retries` failures that each fail at once, on a simulated clock starting at the current time, drawing
+ * jitter from the current `Random` (so `Random.withSeed` fixes it). Stops early where the policy would stop. When
+ * `error` is given, classifiers and hints see it; without it, they are skipped and only the curve, jitter and limits
+ * apply.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Jitter, Policy } from "effect-resilience"
+ *
+ * const program = Policy.delays(Policy.exponential({ jitter: Jitter.none }), { retries: 5 })
+ * // Effect.runSync(program).map(Duration.toMillis) => [100, 200, 400] (maxRetries defaults to 3)
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const delays = <E, S>(
+  policy: Policy<E, S>,
+  options: { readonly retries: number; readonly error?: E | undefined }
+): Effect.Effect<Array<Duration.Duration>> => {
+  const retries = retryCount("Policy.delays", "retries", options.retries)
+  if (retries === Infinity) throw rangeError("Policy.delays", "retries", "a finite non-negative integer", retries)
+  const config = "error" in options ? configOf(policy) : { ...configOf(policy), classifiers: [], hints: [] }
+  return withDriver(config, (decide, start) => {
+    const out: Array<Duration.Duration> = []
+    let now = start
+    for (let i = 0; i < retries; i++) {
+      const step = decide(now, options.error)
+      if (step.stop !== undefined) break
+      out.push(step.delay)
+      now += Duration.toMillis(step.delay)
+    }
+    return Effect.succeed(out)
+  })
+}
+
+/**
+ * Starts one run of a policy and returns a {@link Controller} for imperative retry loops.
+ *
+ * **Details**
+ *
+ * The run's clock starts now: `maxElapsed` counts from this call. `next(error)` sleeps through Effect's `Clock`, so
+ * interrupting the fiber ends the sleep at once.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Policy } from "effect-resilience"
+ *
+ * const fetchOnce: Effect.Effect<string, Error> = Effect.fail(new Error("unavailable"))
+ *
+ * const program = Effect.gen(function*() {
+ *   const controller = yield* Policy.start(Policy.exponential())
+ *   while (true) {
+ *     const result = yield* Effect.result(fetchOnce)
+ *     if (result._tag === "Success") return result.success
+ *     if (!(yield* controller.next(result.failure))) return yield* Effect.fail(result.failure)
+ *   }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const start = <E, S>(policy: Policy<E, S>): Effect.Effect<Controller<E>> =>
+  Effect.clockWith((clock) =>
+    withDriver(configOf(policy), (decide) => {
+      let last: Option.Option<Step> = Option.none()
+      const controller: Controller<E> = {
+        next: (error) =>
+          Effect.suspend(() => {
+            const step = decide(clock.currentTimeMillisUnsafe(), error)
+            last = Option.some(step)
+            return step.stop === undefined ? Effect.as(Effect.sleep(step.delay), true) : Effect.succeed(false)
+          }),
+        lastStep: Effect.sync(() => last)
+      }
+      return Effect.succeed(controller)
+    })
+  )
+
+// ---------------------------------------------------------------------------------------------------------------
+// internals
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The policy's input after a classifier or hint that reads `A` is added: unchanged when every failure reaching that
+ * point is an `A` already, otherwise narrowed to `A`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Accepts<E, S, A> = [S] extends [A] ? E : E & A
+
+/**
+ * What reaches the classifiers and hints that follow one that reads `A`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Reaches<S, A> = [S] extends [A] ? S : S & A
+
+const configOf = (policy: Policy<any, any>): Config => {
+  if (!isPolicy(policy)) throw rangeError("Policy", "self", "a Policy", policy)
+  return (policy as any)[TypeId] as Config
+}
+
+const update = <E, S>(self: Policy<any, any>, patch: Partial<Config>): Policy<E, S> =>
+  make({ ...configOf(self), ...patch })
+
+const withDriver = <A>(
+  config: Config,
+  f: (decide: (now: number, error: unknown) => Step, start: number) => Effect.Effect<A>
+): Effect.Effect<A> =>
+  Effect.clockWith((clock) =>
+    Effect.flatMap(Effect.service(Random.Random), (random) => {
+      const start = clock.currentTimeMillisUnsafe()
+      return f(makeDriver(config, start, () => random.nextDoubleUnsafe()), start)
+    })
+  )
+
+const make = <E, S>(config: Config): Policy<E, S> => {
+  const schedule = Schedule.fromStep(withDriver(config, (decide) =>
+    Effect.succeed((now: number, error: unknown) => {
+      const step = decide(now, error)
+      return step.stop === undefined
+        ? Effect.succeed<[Step, Duration.Duration]>([step, step.delay])
+        : Cause.done(step)
+    })))
+  Object.defineProperty(schedule, TypeId, { value: config, enumerable: false })
+  return schedule as unknown as Policy<E, S>
+}
+
+const fromOptions = <E>(
+  fn: string,
+  curve: Curve,
+  options: CommonOptions & { readonly max?: Duration.Input | undefined },
+  defaultMax: number,
+  defaultJitter: Jitter.Jitter = Jitter.none
+): Policy<E> => {
+  const min = optionalDurationMillis(fn, "min", options.min, 0)
+  const max = optionalDurationMillis(fn, "max", options.max, defaultMax)
+  if (min > max) throw rangeError(fn, "min", `a duration <= max (${max} ms)`, options.min)
+  const first = curve._tag === "Constant" ? curve.delay : curve.base
+  if (first > max) {
+    const option = curve._tag === "Constant" ? "delay" : "base"
+    throw rangeError(fn, option, `a duration <= max (${max} ms${options.max === undefined ? ", the default" : ""})`,
+      curve._tag === "Constant" ? (options as ConstantOptions).delay ?? first : (options as CurveOptions).base ?? first)
+  }
+  return make({
+    curve,
+    min,
+    max,
+    jitter: options.jitter === undefined ? defaultJitter : Jitter.fromInput(options.jitter, fn, "jitter"),
+    maxRetries: options.maxRetries === undefined
+      ? defaults.maxRetries
+      : retryCount(fn, "maxRetries", options.maxRetries),
+    maxElapsed: optionalDurationMillis(fn, "maxElapsed", options.maxElapsed, undefined),
+    resetAfter: undefined,
+    classifiers: [],
+    hints: []
+  })
+}
