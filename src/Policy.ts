@@ -559,7 +559,7 @@ export const retryAfter: {
 
 /**
  * Starts the policy over when an attempt ran for at least `duration` before failing: the curve and the retry count
- * return to their first values, and `maxElapsed` counts from the start of that attempt.
+ * return to their first values, and `maxElapsed` counts afresh from that failure.
  *
  * **When to use**
  *

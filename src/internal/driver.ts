@@ -72,7 +72,7 @@ export const makeDriver = (
     // The attempt that just failed ran from attemptStart to now; a long enough run starts the policy over.
     if (config.resetAfter !== undefined && retries > 0 && now - attemptStart >= config.resetAfter) {
       retries = 0
-      origin = attemptStart
+      origin = now
       previousDelay = base
       curve.reset()
     }
