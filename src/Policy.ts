@@ -20,6 +20,7 @@ import * as Jitter from "./Jitter.ts"
 import type { Curve } from "./internal/curve.ts"
 import { type Config, type Hint, makeDriver } from "./internal/driver.ts"
 import * as driver from "./internal/driver.ts"
+import * as Telemetry from "./internal/telemetry.ts"
 import { durationMillis, optionalDurationMillis, rangeError, retryCount } from "./internal/validate.ts"
 
 const TypeId = "~effect-resilience/Policy"
@@ -594,6 +595,104 @@ export const resetAfter: {
 })
 
 // ---------------------------------------------------------------------------------------------------------------
+// telemetry
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Names a policy and instruments it through Effect's own metrics, tracing and logging.
+ *
+ * **Details**
+ *
+ * Used with plain `Effect.retry(program, policy)`, the policy records what the schedule sees:
+ *
+ * - counter `resilience_retry_retries_total{policy}`: retries scheduled;
+ * - counter `resilience_retry_stops_total{policy, reason}`: stops, by {@link StopReason};
+ * - histogram `resilience_retry_delay_seconds{policy}`: the delays chosen;
+ * - a span event `retry` on the current span per retry, with attributes `attempt`, `delay_ms` and `error.type`;
+ * - one Debug log per decision (`retry scheduled`, `retry stopped`), annotated with policy, attempt and delay.
+ *
+ * `error.type` is the failure's `_tag`, else its constructor's name, else `unknown`; never its message or payload,
+ * which may carry secrets. Use {@link retry} to also count calls and time attempts.
+ *
+ * **Gotchas**
+ *
+ * The name becomes a metric label: keep it to a fixed set (one per downstream and operation), never per request.
+ * A policy without `observed` pays nothing for telemetry.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Policy } from "effect-resilience"
+ *
+ * const policy = Policy.exponential({ maxRetries: 5 }).pipe(Policy.observed("payments.charge"))
+ * const program = Effect.fail("declined").pipe(Effect.retry(policy))
+ * ```
+ *
+ * @since 0.1.0
+ * @category telemetry
+ */
+export const observed: {
+  (name: string): <E, S>(self: Policy<E, S>) => Policy<E, S>
+  <E, S>(self: Policy<E, S>, name: string): Policy<E, S>
+} = dual(2, <E, S>(self: Policy<E, S>, name: string): Policy<E, S> => {
+  if (typeof name !== "string" || name.length === 0) {
+    throw rangeError("Policy.observed", "name", "a non-empty string", name)
+  }
+  return update(self, { observer: Telemetry.makeObserver(name) })
+})
+
+/**
+ * `Effect.retry` plus what only a wrapper can see: calls by outcome, the duration of each attempt, and a span
+ * around the whole call.
+ *
+ * **Details**
+ *
+ * - counter `resilience_retry_calls_total{policy, outcome}`, outcome one of `success_without_retry`,
+ *   `success_with_retry`, `failed_without_retry`, `failed_with_retry`, `interrupted`;
+ * - histogram `resilience_attempt_duration_seconds{policy, outcome}`, outcome `success`, `failure` or `interrupted`;
+ * - a span `resilience.retry` around the call, with attributes `policy`, `attempts` and `outcome`; the policy's
+ *   `retry` events land on it.
+ *
+ * `policy` is the name given to {@link observed}, or `unnamed`. The result is exactly `Effect.retry`'s.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Policy } from "effect-resilience"
+ *
+ * const policy = Policy.exponential().pipe(Policy.observed("inventory.get"))
+ * const program = Effect.succeed("ok").pipe(Policy.retry(policy))
+ * ```
+ *
+ * @since 0.1.0
+ * @category telemetry
+ */
+export const retry: {
+  <E, S>(policy: Policy<NoInfer<E>, S>): <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R, S>(self: Effect.Effect<A, E, R>, policy: Policy<NoInfer<E>, S>): Effect.Effect<A, E, R>
+} = dual(2, <A, E, R, S>(self: Effect.Effect<A, E, R>, policy: Policy<E, S>): Effect.Effect<A, E, R> => {
+  const name = configOf(policy).observer?.name ?? "unnamed"
+  return Effect.suspend(() => {
+    let attempts = 0
+    const attempt = Effect.suspend(() => {
+      attempts++
+      return Telemetry.timeAttempt(name, self)
+    })
+    return Effect.retry(attempt, policy).pipe(
+      Effect.onExit((exit) => {
+        const outcome = Telemetry.callOutcome(exit, attempts)
+        return Telemetry.recordCall(name, outcome).pipe(
+          Effect.andThen(Effect.annotateCurrentSpan({ attempts, outcome }))
+        )
+      }),
+      Effect.withSpan("resilience.retry", { attributes: { policy: name } })
+    )
+  })
+})
+
+// ---------------------------------------------------------------------------------------------------------------
 // running
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -727,12 +826,14 @@ const withDriver = <A>(
   )
 
 const make = <E, S>(config: Config): Policy<E, S> => {
+  const observer = config.observer
   const schedule = Schedule.fromStep(withDriver(config, (decide) =>
     Effect.succeed((now: number, error: unknown) => {
       const step = decide(now, error)
-      return step.stop === undefined
+      const next = step.stop === undefined
         ? Effect.succeed<[Step, Duration.Duration]>([step, step.delay])
         : Cause.done(step)
+      return observer === undefined ? next : Effect.andThen(observer.decide(step, error, now), next)
     })))
   Object.defineProperty(schedule, TypeId, { value: config, enumerable: false })
   return schedule as unknown as Policy<E, S>
@@ -765,6 +866,7 @@ const fromOptions = <E>(
     maxElapsed: optionalDurationMillis(fn, "maxElapsed", options.maxElapsed, undefined),
     resetAfter: undefined,
     classifiers: [],
-    hints: []
+    hints: [],
+    observer: undefined
   })
 }

@@ -1,6 +1,7 @@
 import * as Duration from "effect/Duration"
 import * as Jitter from "../Jitter.ts"
 import { type Curve, firstValue, isRandom, makeState } from "./curve.ts"
+import type { Observer } from "./telemetry.ts"
 import { durationMillis } from "./validate.ts"
 
 /** Why a policy stopped retrying. @internal */
@@ -33,6 +34,8 @@ export interface Config {
   readonly resetAfter: number | undefined
   readonly classifiers: ReadonlyArray<(error: any) => boolean>
   readonly hints: ReadonlyArray<Hint>
+  /** Set by `Policy.observed`: the policy's name and instruments. */
+  readonly observer: Observer | undefined
 }
 
 /**
