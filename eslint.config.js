@@ -11,6 +11,7 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       // `Data.TaggedError("Tag")<{}>` is the idiomatic way to declare an error without fields.
       "@typescript-eslint/no-empty-object-type": ["error", { allowObjectTypes: "always" }],
+      "max-len": ["error", { code: 120, ignoreUrls: true }],
       "no-console": "error"
     }
   },

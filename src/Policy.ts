@@ -16,12 +16,12 @@ import * as Option from "effect/Option"
 import type { Predicate, Refinement } from "effect/Predicate"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
-import * as Jitter from "./Jitter.ts"
 import type { Curve } from "./internal/curve.ts"
 import { type Config, type Hint, makeDriver } from "./internal/driver.ts"
 import * as driver from "./internal/driver.ts"
 import * as Telemetry from "./internal/telemetry.ts"
 import { durationMillis, optionalDurationMillis, rangeError, retryCount } from "./internal/validate.ts"
+import * as Jitter from "./Jitter.ts"
 
 const TypeId = "~effect-resilience/Policy"
 
@@ -189,8 +189,7 @@ const defaults = {
  * @since 0.1.0
  * @category guards
  */
-export const isPolicy = (u: unknown): u is Policy<never, never> =>
-  typeof u === "object" && u !== null && TypeId in u
+export const isPolicy = (u: unknown): u is Policy<never, never> => typeof u === "object" && u !== null && TypeId in u
 
 // ---------------------------------------------------------------------------------------------------------------
 // constructors
@@ -369,8 +368,11 @@ export const decorrelated = <E = unknown>(options: CurveOptions = {}): Policy<E>
 export const withMaxRetries: {
   (maxRetries: number): <E, S>(self: Policy<E, S>) => Policy<E, S>
   <E, S>(self: Policy<E, S>, maxRetries: number): Policy<E, S>
-} = dual(2, <E, S>(self: Policy<E, S>, maxRetries: number): Policy<E, S> =>
-  update(self, { maxRetries: retryCount("Policy.withMaxRetries", "maxRetries", maxRetries) }))
+} = dual(
+  2,
+  <E, S>(self: Policy<E, S>, maxRetries: number): Policy<E, S> =>
+    update(self, { maxRetries: retryCount("Policy.withMaxRetries", "maxRetries", maxRetries) })
+)
 
 /**
  * Limits the wall time of the whole call, counted from the start of the first attempt.
@@ -400,8 +402,11 @@ export const withMaxRetries: {
 export const withMaxElapsed: {
   (maxElapsed: Duration.Input): <E, S>(self: Policy<E, S>) => Policy<E, S>
   <E, S>(self: Policy<E, S>, maxElapsed: Duration.Input): Policy<E, S>
-} = dual(2, <E, S>(self: Policy<E, S>, maxElapsed: Duration.Input): Policy<E, S> =>
-  update(self, { maxElapsed: durationMillis("Policy.withMaxElapsed", "maxElapsed", maxElapsed) }))
+} = dual(
+  2,
+  <E, S>(self: Policy<E, S>, maxElapsed: Duration.Input): Policy<E, S> =>
+    update(self, { maxElapsed: durationMillis("Policy.withMaxElapsed", "maxElapsed", maxElapsed) })
+)
 
 /**
  * Replaces the policy's jitter. A number `f` means `Jitter.proportional(f)`.
@@ -421,8 +426,11 @@ export const withMaxElapsed: {
 export const withJitter: {
   (jitter: Jitter.Input): <E, S>(self: Policy<E, S>) => Policy<E, S>
   <E, S>(self: Policy<E, S>, jitter: Jitter.Input): Policy<E, S>
-} = dual(2, <E, S>(self: Policy<E, S>, jitter: Jitter.Input): Policy<E, S> =>
-  update(self, { jitter: Jitter.fromInput(jitter, "Policy.withJitter", "jitter") }))
+} = dual(
+  2,
+  <E, S>(self: Policy<E, S>, jitter: Jitter.Input): Policy<E, S> =>
+    update(self, { jitter: Jitter.fromInput(jitter, "Policy.withJitter", "jitter") })
+)
 
 /**
  * Replaces the policy's upper bound on each delay. The curve is capped at it before jitter and the jittered delay
@@ -516,7 +524,8 @@ export const retryWhile: {
  * **Gotchas**
  *
  * The policy's `max` does not bound hinted delays; only `options.max` does. Annotate the hint's parameter type in a
- * pipe (see {@link retryWhile}).
+ * pipe (see {@link retryWhile}). A hint given as a date depends on the clock, so `Random.withSeed` reproduces the
+ * backoff delays but not such hints; under `TestClock` they are exact.
  *
  * **Example**
  *
@@ -593,6 +602,108 @@ export const resetAfter: {
   if (millis === 0) throw rangeError("Policy.resetAfter", "duration", "a positive duration", duration)
   return update(self, { resetAfter: millis })
 })
+
+/**
+ * Runs an effect on every decision of the policy, the final stop included, with the step and the failure.
+ *
+ * **When to use**
+ *
+ * Progress output, audit trails, custom metrics. Unlike `Schedule.tap`, it sees the step that stops the policy and
+ * keeps the result a `Policy`, so other combinators can follow it.
+ *
+ * **Details**
+ *
+ * Taps run in the order they were added, after the decision and before the sleep; the sleep starts when they
+ * finish. A failing tap cannot fail the call (its type is `Effect<void>`); a defect in a tap is a defect of the
+ * call.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { Policy } from "effect-resilience"
+ *
+ * const policy = Policy.exponential().pipe(
+ *   Policy.tap((step, error: Error) =>
+ *     Console.log(step.stop ?? `retry ${step.attempt} in ${step.delay}`, error.message)
+ *   )
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const tap: {
+  <A>(
+    f: (step: Step, error: A) => Effect.Effect<void>
+  ): <E, S>(self: Policy<E, S>) => Policy<Accepts<E, S, A>, Reaches<S, A>>
+  <E, S>(self: Policy<E, S>, f: (step: Step, error: S) => Effect.Effect<void>): Policy<E, S>
+} = dual(2, (self: Policy<any, any>, f: (step: Step, error: any) => Effect.Effect<void>): Policy<any, any> => {
+  if (typeof f !== "function") throw rangeError("Policy.tap", "f", "a function", f)
+  return update(self, { taps: [...configOf(self).taps, f] })
+})
+
+/**
+ * What a policy is made of, as plain data: the curve, its bounds, limits, jitter and hints, durations in
+ * milliseconds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Description {
+  readonly curve: "constant" | "linear" | "exponential" | "fibonacci" | "decorrelated"
+  /** The first curve value (for `constant`, the delay; for `decorrelated`, the median first delay). */
+  readonly base: number
+  readonly factor: number | undefined
+  readonly min: number
+  readonly max: number
+  readonly jitter: Jitter.Jitter
+  readonly maxRetries: number
+  readonly maxElapsed: number | undefined
+  readonly resetAfter: number | undefined
+  readonly classifiers: number
+  readonly retryAfter: ReadonlyArray<{ readonly max: number; readonly onTooLong: "stop" | "clamp" }>
+  readonly name: string | undefined
+}
+
+/**
+ * Reads a policy back as plain data, for logs, dashboards and help texts.
+ *
+ * **Details**
+ *
+ * `max` is `Infinity` for a `constant` policy without a bound. Classifiers and taps are functions, so only their
+ * number is reported.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Policy } from "effect-resilience"
+ *
+ * const { base, max, maxRetries } = Policy.describe(Policy.exponential({ maxRetries: 5 }))
+ * // base 100, max 20000, maxRetries 5
+ * ```
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const describe = (policy: Policy<any, any>): Description => {
+  const config = configOf(policy)
+  const curve = config.curve
+  return {
+    curve: curveNames[curve._tag],
+    base: curve._tag === "Constant" ? curve.delay : curve.base,
+    factor: curve._tag === "Exponential" ? curve.factor : undefined,
+    min: config.min,
+    max: config.max,
+    jitter: config.jitter,
+    maxRetries: config.maxRetries,
+    maxElapsed: config.maxElapsed,
+    resetAfter: config.resetAfter,
+    classifiers: config.classifiers.length,
+    retryAfter: config.hints.map((hint) => ({ max: hint.max, onTooLong: hint.clamp ? "clamp" : "stop" })),
+    name: config.observer?.name
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // telemetry
@@ -806,6 +917,14 @@ export type Accepts<E, S, A> = [S] extends [A] ? E : E & A
  */
 export type Reaches<S, A> = [S] extends [A] ? S : S & A
 
+const curveNames = {
+  Constant: "constant",
+  Linear: "linear",
+  Exponential: "exponential",
+  Fibonacci: "fibonacci",
+  Decorrelated: "decorrelated"
+} as const
+
 const configOf = (policy: Policy<any, any>): Config => {
   if (!isPolicy(policy)) throw rangeError("Policy", "self", "a Policy", policy)
   return (policy as any)[TypeId] as Config
@@ -826,14 +945,19 @@ const withDriver = <A>(
   )
 
 const make = <E, S>(config: Config): Policy<E, S> => {
-  const observer = config.observer
+  const { observer, taps } = config
+  // Unobserved, untapped policies keep the bare decision: no effect runs between a failure and its sleep.
+  const plain = observer === undefined && taps.length === 0
   const schedule = Schedule.fromStep(withDriver(config, (decide) =>
     Effect.succeed((now: number, error: unknown) => {
       const step = decide(now, error)
       const next = step.stop === undefined
         ? Effect.succeed<[Step, Duration.Duration]>([step, step.delay])
         : Cause.done(step)
-      return observer === undefined ? next : Effect.andThen(observer.decide(step, error, now), next)
+      if (plain) return next
+      const effects = taps.map((tap) => tap(step, error))
+      if (observer !== undefined) effects.unshift(observer.decide(step, error, now))
+      return Effect.andThen(Effect.all(effects, { discard: true }), next)
     })))
   Object.defineProperty(schedule, TypeId, { value: config, enumerable: false })
   return schedule as unknown as Policy<E, S>
@@ -852,8 +976,12 @@ const fromOptions = <E>(
   const first = curve._tag === "Constant" ? curve.delay : curve.base
   if (first > max) {
     const option = curve._tag === "Constant" ? "delay" : "base"
-    throw rangeError(fn, option, `a duration <= max (${max} ms${options.max === undefined ? ", the default" : ""})`,
-      curve._tag === "Constant" ? (options as ConstantOptions).delay ?? first : (options as CurveOptions).base ?? first)
+    throw rangeError(
+      fn,
+      option,
+      `a duration <= max (${max} ms${options.max === undefined ? ", the default" : ""})`,
+      curve._tag === "Constant" ? (options as ConstantOptions).delay ?? first : (options as CurveOptions).base ?? first
+    )
   }
   return make({
     curve,
@@ -867,6 +995,7 @@ const fromOptions = <E>(
     resetAfter: undefined,
     classifiers: [],
     hints: [],
-    observer: undefined
+    observer: undefined,
+    taps: []
   })
 }

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { NodeHttpClient } from "@effect/platform-node"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Cause, Data, Duration, Effect, Exit, Fiber, type Layer } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "effect/http"
 import { TestClock } from "effect/testing"

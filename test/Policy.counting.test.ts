@@ -23,13 +23,15 @@ describe("Policy counting", () => {
 
   it.effect("the default is 3 retries, 4 executions, for every constructor", () =>
     Effect.gen(function*() {
-      for (const policy of [
-        Policy.constant(),
-        Policy.linear(),
-        Policy.exponential(),
-        Policy.fibonacci(),
-        Policy.decorrelated()
-      ]) {
+      for (
+        const policy of [
+          Policy.constant(),
+          Policy.linear(),
+          Policy.exponential(),
+          Policy.fibonacci(),
+          Policy.decorrelated()
+        ]
+      ) {
         const op = alwaysFailing("down")
         yield* runToEnd(Effect.retry(op.effect, policy))
         expect(op.starts.length).toBe(4)

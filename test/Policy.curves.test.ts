@@ -81,7 +81,7 @@ describe("Policy curves", () => {
       expect(millis(yield* Policy.delays(policy, { retries: 8 }).pipe(Random.withSeed(42)))).toStrictEqual(expected)
     }))
 
-  it.effect("decorrelated never returns NaN, negative or infinite delays past 1,025 retries: max from overflow on", () =>
+  it.effect("decorrelated never gives NaN, negative or infinite delays past 1,025 retries: max from overflow on", () =>
     Effect.gen(function*() {
       const policy = Policy.decorrelated({ base: 100, max: 5000, maxRetries: Infinity })
       const delays = millis(yield* Policy.delays(policy, { retries: 2000 }).pipe(Random.withSeed(3)))
@@ -97,7 +97,10 @@ describe("Policy curves", () => {
       ["exponential", Policy.exponential({ base: 10, factor: 10, max: 900, maxRetries: Infinity })],
       ["fibonacci", Policy.fibonacci({ base: 10, max: 900, jitter: Jitter.equal, maxRetries: Infinity })],
       ["decorrelated", Policy.decorrelated({ base: 10, max: 900, min: 5, maxRetries: Infinity })],
-      ["aws decorrelated jitter", Policy.exponential({ base: 10, max: 900, jitter: Jitter.decorrelated, maxRetries: 1e9 })]
+      [
+        "aws decorrelated jitter",
+        Policy.exponential({ base: 10, max: 900, jitter: Jitter.decorrelated, maxRetries: 1e9 })
+      ]
     ]
     for (const [name, policy] of cases) {
       it.effect(name, () =>

@@ -33,9 +33,10 @@ const receiver = Effect.acquireRelease(
       resume(Effect.succeed({ url: `http://127.0.0.1:${port}`, received, server }))
     })
   }),
-  ({ server }) => Effect.callback<void>((resume) => {
-    server.close(() => resume(Effect.void))
-  })
+  ({ server }) =>
+    Effect.callback<void>((resume) => {
+      server.close(() => resume(Effect.void))
+    })
 )
 
 const policy = Policy.constant({ delay: 5, maxRetries: 3 }).pipe(Policy.observed("otlp-demo"))
@@ -56,7 +57,11 @@ describe("OpenTelemetry export", () => {
         body.resourceSpans.flatMap((r: any) => r.scopeSpans.flatMap((s: any) => s.spans))
       )
       const span = spans.find((s: any) => s.name === "resilience.retry")
-      expect(attributes(span.attributes)).toStrictEqual({ policy: "otlp-demo", attempts: 3, outcome: "success_with_retry" })
+      expect(attributes(span.attributes)).toStrictEqual({
+        policy: "otlp-demo",
+        attempts: 3,
+        outcome: "success_with_retry"
+      })
       expect(span.events.map((e: any) => [e.name, attributes(e.attributes)])).toStrictEqual([
         ["retry", { attempt: 1, delay_ms: 5, "error.type": "String" }],
         ["retry", { attempt: 2, delay_ms: 5, "error.type": "String" }]
@@ -66,12 +71,14 @@ describe("OpenTelemetry export", () => {
         body.resourceMetrics.flatMap((r: any) => r.scopeMetrics.flatMap((s: any) => s.metrics))
       )
       const names = new Set(metrics.map((m: any) => m.name))
-      for (const name of [
-        "resilience_retry_retries_total",
-        "resilience_retry_delay_seconds",
-        "resilience_retry_calls_total",
-        "resilience_attempt_duration_seconds"
-      ]) {
+      for (
+        const name of [
+          "resilience_retry_retries_total",
+          "resilience_retry_delay_seconds",
+          "resilience_retry_calls_total",
+          "resilience_attempt_duration_seconds"
+        ]
+      ) {
         expect(names.has(name)).toBe(true)
       }
     }))

@@ -33,18 +33,22 @@ const build = (o: Drawn) => {
 }
 
 describe("Policy properties", () => {
-  it.effect.prop("for any valid options, every delay is finite and within [min, max]", options, (o) =>
-    Effect.gen(function*() {
-      const { max, min, policy } = build(o)
-      const delays = yield* Policy.delays(policy, { retries: 60 }).pipe(Random.withSeed(o.seed))
-      expect(delays.length).toBe(o.maxRetries)
-      for (const delay of delays) {
-        const ms = Duration.toMillis(delay)
-        expect(Number.isFinite(ms)).toBe(true)
-        expect(ms).toBeGreaterThanOrEqual(Duration.toMillis(Duration.millis(min)))
-        expect(ms).toBeLessThanOrEqual(Duration.toMillis(Duration.millis(max)))
-      }
-    }))
+  it.effect.prop(
+    "for any valid options, every delay is finite and within [min, max]",
+    options,
+    (o) =>
+      Effect.gen(function*() {
+        const { max, min, policy } = build(o)
+        const delays = yield* Policy.delays(policy, { retries: 60 }).pipe(Random.withSeed(o.seed))
+        expect(delays.length).toBe(o.maxRetries)
+        for (const delay of delays) {
+          const ms = Duration.toMillis(delay)
+          expect(Number.isFinite(ms)).toBe(true)
+          expect(ms).toBeGreaterThanOrEqual(Duration.toMillis(Duration.millis(min)))
+          expect(ms).toBeLessThanOrEqual(Duration.toMillis(Duration.millis(max)))
+        }
+      })
+  )
 
   it.effect.prop("the number of executions never exceeds maxRetries + 1", options, (o) =>
     Effect.gen(function*() {

@@ -37,7 +37,7 @@ describe("Policy.retryAfter", () => {
         attempt: 1,
         delay: Duration.hours(484_289),
         elapsed: Duration.zero,
-        delayReason: "backoff",
+        delayReason: "retry-after",
         stop: "retry-after-too-long"
       }))
       expect(op.starts).toStrictEqual([0])
@@ -58,6 +58,20 @@ describe("Policy.retryAfter", () => {
       const exit = yield* runToEnd(Effect.retryOrElse(op.effect, policy, (_, step) => Effect.succeed(step.stop)))
       expect(exit).toStrictEqual(Exit.succeed("max-elapsed"))
       expect(op.starts).toStrictEqual([0, 5000])
+    }))
+
+  it.effect("a max-elapsed stop caused by a hint says the refused delay came from the hint", () =>
+    Effect.gen(function*() {
+      const op = alwaysFailing(new Throttled({ retryAfter: "9 seconds" }))
+      const policy = backoff.pipe(Policy.withMaxElapsed("8 seconds"), Policy.retryAfter(hint, { max: "1 minute" }))
+      const exit = yield* runToEnd(Effect.retryOrElse(op.effect, policy, (_, step) => Effect.succeed(step)))
+      expect(exit).toStrictEqual(Exit.succeed({
+        attempt: 1,
+        delay: Duration.seconds(9),
+        elapsed: Duration.zero,
+        delayReason: "retry-after",
+        stop: "max-elapsed"
+      }))
     }))
 
   it.effect("hints count as retries toward maxRetries", () =>
@@ -99,10 +113,12 @@ describe("Policy.retryAfter", () => {
       const op = alwaysFailing("x")
       const policy = Policy.constant({ delay: 1 }).pipe(Policy.retryAfter(() => -5, { max: 1000 }))
       const exit = yield* runToEnd(Effect.retry(op.effect, policy))
-      expect(exit).toStrictEqual(Exit.die(new RangeError(
-        `Policy.retryAfter: option "hint (the value the hint function returned)" must be a finite, non-negative ` +
-          `duration, received -5`
-      )))
+      expect(exit).toStrictEqual(Exit.die(
+        new RangeError(
+          `Policy.retryAfter: option "hint (the value the hint function returned)" must be a finite, non-negative ` +
+            `duration, received -5`
+        )
+      ))
     }))
 
   it("bad options raise RangeErrors", () => {

@@ -68,6 +68,64 @@ describe("Policy.start", () => {
     }))
 })
 
+describe("Policy.tap", () => {
+  it.effect("sees every decision with its failure, the stop included, and keeps the result a Policy", () =>
+    Effect.gen(function*() {
+      const seen: Array<[number, string | undefined, string]> = []
+      const policy = Policy.linear({ base: 10, maxRetries: 2 }).pipe(
+        Policy.tap((step, error: string) => Effect.sync(() => seen.push([step.attempt, step.stop, error]))),
+        Policy.withMaxRetries(2)
+      )
+      let n = 0
+      const op = Effect.suspend(() => Effect.fail(`failure ${++n}`))
+      yield* runToEnd(Effect.retry(op, policy))
+      expect(seen).toStrictEqual([[1, undefined, "failure 1"], [2, undefined, "failure 2"], [
+        3,
+        "max-retries",
+        "failure 3"
+      ]])
+    }))
+
+  it.effect("runs before the sleep", () =>
+    Effect.gen(function*() {
+      const times: Array<number> = []
+      const policy = Policy.constant({ delay: 1000, maxRetries: 1 }).pipe(
+        Policy.tap(() =>
+          Effect.flatMap(Effect.clockWith((c) => c.currentTimeMillis), (t) => Effect.sync(() => times.push(t)))
+        )
+      )
+      yield* runToEnd(Effect.retry(Effect.fail("x"), policy))
+      expect(times).toStrictEqual([0, 1000])
+    }))
+})
+
+describe("Policy.describe", () => {
+  it("reads a policy back as plain data", () => {
+    const policy = Policy.exponential({ base: 200, factor: 3, max: "5 seconds", maxRetries: 6, maxElapsed: "1 minute" })
+      .pipe(
+        Policy.retryWhile(() => true),
+        Policy.retryAfter(() => undefined, { max: "10 seconds" }),
+        Policy.resetAfter("1 hour"),
+        Policy.observed("search")
+      )
+    expect(Policy.describe(policy)).toStrictEqual({
+      curve: "exponential",
+      base: 200,
+      factor: 3,
+      min: 0,
+      max: 5000,
+      jitter: Jitter.full,
+      maxRetries: 6,
+      maxElapsed: 60_000,
+      resetAfter: 3_600_000,
+      classifiers: 1,
+      retryAfter: [{ max: 10_000, onTooLong: "stop" }],
+      name: "search"
+    })
+    expect(Policy.describe(Policy.constant())).toMatchObject({ curve: "constant", base: 1000, max: Infinity })
+  })
+})
+
 describe("Policy with other Schedule consumers", () => {
   it.effect("Stream.retry accepts a policy as it is", () =>
     Effect.gen(function*() {

@@ -14,7 +14,6 @@ const policy = Policy.exponential({ base: 100, max: 1000, jitter: Jitter.none, m
   Policy.observed("inventory")
 )
 
-
 describe("Policy.observed", () => {
   it.effect("counts retries and stops by reason, and records each chosen delay", () =>
     Effect.gen(function*() {
@@ -97,7 +96,12 @@ describe("Policy.retry", () => {
         success_with_retry: yield* count("success_with_retry"),
         failed_without_retry: yield* count("failed_without_retry"),
         failed_with_retry: yield* count("failed_with_retry")
-      }).toStrictEqual({ success_without_retry: 1, success_with_retry: 1, failed_without_retry: 1, failed_with_retry: 1 })
+      }).toStrictEqual({
+        success_without_retry: 1,
+        success_with_retry: 1,
+        failed_without_retry: 1,
+        failed_with_retry: 1
+      })
       const durations = (outcome: string) =>
         series("resilience_attempt_duration_seconds", { policy: "inventory", outcome }).pipe(Effect.map((s) => s.count))
       expect(yield* durations("success")).toBe(2)
@@ -112,11 +116,14 @@ describe("Policy.retry", () => {
       yield* Fiber.interrupt(fiber)
       const calls = yield* series("resilience_retry_calls_total", { policy: "inventory", outcome: "interrupted" })
       expect(calls.count).toBe(1)
-      const interrupted = yield* series("resilience_attempt_duration_seconds", { policy: "inventory", outcome: "interrupted" })
+      const interrupted = yield* series("resilience_attempt_duration_seconds", {
+        policy: "inventory",
+        outcome: "interrupted"
+      })
       expect({ count: interrupted.count, sum: interrupted.sum }).toStrictEqual({ count: 1, sum: 1 })
     }).pipe(isolatedMetrics))
 
-  it.effect("wraps the call in a resilience.retry span with policy, attempts and outcome; retry events land on it", () =>
+  it.effect("wraps the call in a resilience.retry span with policy, attempts, outcome; retry events land on it", () =>
     Effect.gen(function*() {
       const { spans, tracer } = recordingTracer()
       yield* runToEnd(Policy.retry(scripted(["a", "b", "ok"]).effect, policy).pipe(Effect.withTracer(tracer)))
@@ -135,7 +142,10 @@ describe("Policy.retry", () => {
   it.effect("an unobserved policy is labelled unnamed", () =>
     Effect.gen(function*() {
       yield* runToEnd(Policy.retry(Effect.succeed(1), Policy.constant()))
-      const calls = yield* series("resilience_retry_calls_total", { policy: "unnamed", outcome: "success_without_retry" })
+      const calls = yield* series("resilience_retry_calls_total", {
+        policy: "unnamed",
+        outcome: "success_without_retry"
+      })
       expect(calls.count).toBe(1)
     }).pipe(isolatedMetrics))
 

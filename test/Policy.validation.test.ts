@@ -6,7 +6,7 @@ const rejects = (build: () => unknown, message: string) => expect(build).toThrow
 const duration = "a finite, non-negative duration"
 
 describe("Policy bad input", () => {
-  it("negative, NaN, infinite or unparseable durations raise a RangeError naming function, option, range, value", () => {
+  it("bad durations raise a RangeError naming the function, the option, the range and the value", () => {
     rejects(() => Policy.constant({ delay: -1 }), `Policy.constant: option "delay" must be ${duration}, received -1`)
     rejects(() => Policy.linear({ base: NaN }), `Policy.linear: option "base" must be ${duration}, received NaN`)
     rejects(
@@ -52,8 +52,14 @@ describe("Policy bad input", () => {
 
   it("a negative or fractional retry count raises a RangeError; Infinity is allowed", () => {
     const allowed = "a non-negative integer, or Infinity for unlimited retries"
-    rejects(() => Policy.exponential({ maxRetries: -1 }), `Policy.exponential: option "maxRetries" must be ${allowed}, received -1`)
-    rejects(() => Policy.linear({ maxRetries: 2.5 }), `Policy.linear: option "maxRetries" must be ${allowed}, received 2.5`)
+    rejects(
+      () => Policy.exponential({ maxRetries: -1 }),
+      `Policy.exponential: option "maxRetries" must be ${allowed}, received -1`
+    )
+    rejects(
+      () => Policy.linear({ maxRetries: 2.5 }),
+      `Policy.linear: option "maxRetries" must be ${allowed}, received 2.5`
+    )
     rejects(
       () => Policy.constant().pipe(Policy.withMaxRetries(NaN)),
       `Policy.withMaxRetries: option "maxRetries" must be ${allowed}, received NaN`

@@ -1,4 +1,5 @@
 import * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
 import * as Jitter from "../Jitter.ts"
 import { type Curve, firstValue, isRandom, makeState } from "./curve.ts"
 import type { Observer } from "./telemetry.ts"
@@ -36,6 +37,8 @@ export interface Config {
   readonly hints: ReadonlyArray<Hint>
   /** Set by `Policy.observed`: the policy's name and instruments. */
   readonly observer: Observer | undefined
+  /** Added by `Policy.tap`: run on every decision, the stop included. */
+  readonly taps: ReadonlyArray<(step: Step, error: any) => Effect.Effect<void>>
 }
 
 /**
@@ -59,12 +62,12 @@ export const makeDriver = (
   let previousDelay = base
   let stopped: Step | undefined
 
-  const stop = (reason: StopReason, now: number, delay: number): Step => {
+  const stop = (reason: StopReason, now: number, delay: number, delayReason: Step["delayReason"]): Step => {
     stopped = {
       attempt: retries + 1,
       delay: Duration.millis(delay),
       elapsed: Duration.millis(now - origin),
-      delayReason: "backoff",
+      delayReason,
       stop: reason
     }
     return stopped
@@ -80,9 +83,9 @@ export const makeDriver = (
       curve.reset()
     }
     for (const classify of config.classifiers) {
-      if (!classify(error)) return stop("not-retryable", now, 0)
+      if (!classify(error)) return stop("not-retryable", now, 0, "backoff")
     }
-    if (retries >= config.maxRetries) return stop("max-retries", now, 0)
+    if (retries >= config.maxRetries) return stop("max-retries", now, 0, "backoff")
 
     const value = curve.next(drawsRandom ? uniform : zero)
     const jittered = jitters ? Jitter.apply(config.jitter, value, uniform(), base, previousDelay) : value
@@ -94,7 +97,7 @@ export const makeDriver = (
       if (raw === undefined) continue
       let hinted = durationMillis("Policy.retryAfter", "hint (the value the hint function returned)", raw)
       if (hinted > hint.max) {
-        if (!hint.clamp) return stop("retry-after-too-long", now, hinted)
+        if (!hint.clamp) return stop("retry-after-too-long", now, hinted, "retry-after")
         hinted = hint.max
       }
       if (hinted >= delay) {
@@ -104,7 +107,7 @@ export const makeDriver = (
       break
     }
     if (config.maxElapsed !== undefined && now - origin + delay > config.maxElapsed) {
-      return stop("max-elapsed", now, delay)
+      return stop("max-elapsed", now, delay, delayReason)
     }
 
     retries++

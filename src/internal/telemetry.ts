@@ -56,7 +56,11 @@ export interface Observer {
   readonly decide: (step: Step, error: unknown, now: number) => Effect.Effect<void>
 }
 
-/** The `error.type` of a failure: its `_tag`, else its constructor's name, else `unknown`. Never its message. @internal */
+/**
+ * The `error.type` of a failure: its `_tag`, else its constructor's name, else `unknown`. Never its message.
+ *
+ * @internal
+ */
 export const errorType = (error: unknown): string => {
   if (error === null || error === undefined) return "unknown"
   if (typeof error === "object" && "_tag" in error && typeof error._tag === "string") return error._tag
