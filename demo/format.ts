@@ -13,6 +13,7 @@ const attemptColumn = (label: string): string => `  ${label.padStart(2)}  `
 /** Milliseconds below a second, seconds to one decimal below a minute, then whole minutes or hours. */
 export const duration = (input: Duration.Input): string => {
   const millis = Duration.toMillis(Duration.fromInputUnsafe(input))
+  if (millis === Infinity) return "no limit"
   if (millis < 1000) return `${Math.round(millis)} ms`
   if (millis < 60_000) return `${(millis / 1000).toFixed(1).replace(/\.0$/, "")} s`
   if (millis < 3_600_000) return `${Math.round(millis / 60_000)} min`

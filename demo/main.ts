@@ -10,6 +10,7 @@ import * as Flag from "effect/cli/Flag"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as PrometheusMetrics from "effect/observability/PrometheusMetrics"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import { call, type CallResult, policyDescription } from "./client.ts"
@@ -21,18 +22,23 @@ const flags = {
   seed: Flag.Int("seed").pipe(
     Flag.withDescription("Seed of the jitter; the same seed prints the same delays. Defaults to a random seed."),
     Flag.optional
+  ),
+  metrics: Flag.Boolean("metrics").pipe(
+    Flag.withDescription("Print the Prometheus exposition of the retry metrics at the end."),
+    Flag.withDefault(false)
   )
 }
 
-const demo = ({ seed }: { readonly seed: Option.Option<number> }) =>
+const demo = ({ metrics, seed }: { readonly seed: Option.Option<number>; readonly metrics: boolean }) =>
   Effect.gen(function*() {
     const chosen = Option.isSome(seed) ? seed.value : yield* Random.nextIntBetween(1, 999_999)
-    yield* Console.log(`policy: ${policyDescription.join("\n        ")}`)
+    yield* Console.log(`policy: ${policyDescription().join("\n        ")}`)
     yield* Console.log(`seed:   ${chosen} (run again with --seed ${chosen} for the same delays)`)
     const started = yield* Clock.currentTimeMillis
 
     yield* runScenarios.pipe(Random.withSeed(chosen))
     yield* Console.log(`\ntotal ${Format.wallTime((yield* Clock.currentTimeMillis) - started)}`)
+    if (metrics) yield* Console.log(`\nmetrics (Prometheus exposition):\n${yield* PrometheusMetrics.format()}`)
   })
 
 const runScenarios = Effect.scoped(Effect.gen(function*() {

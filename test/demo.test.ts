@@ -27,7 +27,7 @@ describe("demo", () => {
   let second: Run
 
   beforeAll(async () => {
-    const runs = await Promise.all([runDemo("--seed", "1"), runDemo("--seed", "1")])
+    const runs = await Promise.all([runDemo("--seed", "1"), runDemo("--seed", "1", "--metrics")])
     first = runs[0]
     second = runs[1]
   }, 30_000)
@@ -58,6 +58,24 @@ describe("demo", () => {
   it("stops a Retry-After of an hour after one attempt as retry-after-too-long", () => {
     expect(first.stdout).toMatch(/^ +1 +503 Service Unavailable \(Retry-After: 3600\) +stop +retry-after-too-long/m)
     expect(first.stdout).toMatch(/^ +gave up after 1 attempt in \d+\.\d\d s: retry-after-too-long$/m)
+  })
+
+  it("with --metrics, ends with the Prometheus exposition of what happened", () => {
+    expect(first.stdout).not.toContain("resilience_")
+    const exposition = second.stdout.slice(second.stdout.indexOf("metrics (Prometheus exposition):"))
+    for (
+      const line of [
+        `resilience_retry_retries_total{policy="demo.get"} 4`,
+        `resilience_retry_stops_total{policy="demo.get",reason="not-retryable"} 1`,
+        `resilience_retry_stops_total{policy="demo.get",reason="retry-after-too-long"} 1`,
+        `resilience_retry_calls_total{policy="demo.get",outcome="success_with_retry"} 1`,
+        `resilience_retry_calls_total{policy="demo.get",outcome="failed_without_retry"} 2`,
+        `resilience_attempt_duration_seconds_count{policy="demo.get",outcome="failure"} 6`,
+        `resilience_retry_delay_seconds_count{policy="demo.get"} 4`
+      ]
+    ) {
+      expect(exposition.split("\n")).toContain(line)
+    }
   })
 
   it("prints the same delays for the same seed", () => {
