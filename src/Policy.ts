@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
@@ -17,7 +18,7 @@ import type { Predicate, Refinement } from "effect/Predicate"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import type { Curve } from "./internal/curve.ts"
-import { type Config, type Hint, makeDriver } from "./internal/driver.ts"
+import { type Config, Driver, type Hint } from "./internal/driver.ts"
 import * as driver from "./internal/driver.ts"
 import * as Telemetry from "./internal/telemetry.ts"
 import { durationMillis, optionalDurationMillis, rangeError, retryCount } from "./internal/validate.ts"
@@ -846,7 +847,7 @@ export const delays = <E, S>(
       out.push(step.delay)
       now += Duration.toMillis(step.delay)
     }
-    return Effect.succeed(out)
+    return out
   })
 }
 
@@ -892,7 +893,7 @@ export const start = <E, S>(policy: Policy<E, S>): Effect.Effect<Controller<E>> 
           }),
         lastStep: Effect.sync(() => last)
       }
-      return Effect.succeed(controller)
+      return controller
     })
   )
 
@@ -933,34 +934,38 @@ const configOf = (policy: Policy<any, any>): Config => {
 const update = <E, S>(self: Policy<any, any>, patch: Partial<Config>): Policy<E, S> =>
   make({ ...configOf(self), ...patch })
 
+// One synchronous read of the fiber's Clock and Random; the driver itself is built on the first failure, so a call
+// that succeeds at once pays for neither its state nor its closures.
 const withDriver = <A>(
   config: Config,
-  f: (decide: (now: number, error: unknown) => Step, start: number) => Effect.Effect<A>
+  f: (decide: (now: number, error: unknown) => Step, start: number) => A
 ): Effect.Effect<A> =>
-  Effect.clockWith((clock) =>
-    Effect.flatMap(Effect.service(Random.Random), (random) => {
-      const start = clock.currentTimeMillisUnsafe()
-      return f(makeDriver(config, start, () => random.nextDoubleUnsafe()), start)
-    })
-  )
+  Effect.withFiberSucceed((fiber) => {
+    const random = fiber.getRef(Random.Random)
+    const start = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
+    let driver: Driver | undefined
+    const decide = (now: number, error: unknown): Step =>
+      (driver ??= new Driver(config, start, random)).decide(now, error)
+    return f(decide, start)
+  })
 
 const make = <E, S>(config: Config): Policy<E, S> => {
   const { observer, taps } = config
   // Unobserved, untapped policies keep the bare decision: no effect runs between a failure and its sleep.
   const plain = observer === undefined && taps.length === 0
-  const schedule = Schedule.fromStep(withDriver(config, (decide) =>
-    Effect.succeed((now: number, error: unknown) => {
-      const step = decide(now, error)
-      const next = step.stop === undefined
-        ? Effect.succeed<[Step, Duration.Duration]>([step, step.delay])
-        : Cause.done(step)
-      if (plain) return next
-      const effects = taps.map((tap) => tap(step, error))
-      if (observer !== undefined) effects.unshift(observer.decide(step, error, now))
-      return Effect.andThen(Effect.all(effects, { discard: true }), next)
-    })))
-  Object.defineProperty(schedule, TypeId, { value: config, enumerable: false })
-  return schedule as unknown as Policy<E, S>
+  const schedule = Schedule.fromStep(withDriver(config, (decide) => (now: number, error: unknown) => {
+    const step = decide(now, error)
+    const next = step.stop === undefined
+      ? Effect.succeed<[Step, Duration.Duration]>([step, step.delay])
+      : Cause.done(step)
+    if (plain) return next
+    const effects = taps.map((tap) => tap(step, error))
+    if (observer !== undefined) effects.unshift(observer.decide(step, error, now))
+    return Effect.andThen(Effect.all(effects, { discard: true }), next)
+  }))
+  const policy: any = schedule
+  policy[TypeId] = config
+  return policy
 }
 
 const fromOptions = <E>(

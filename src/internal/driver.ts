@@ -1,7 +1,8 @@
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Random from "effect/Random"
 import * as Jitter from "../Jitter.ts"
-import { type Curve, firstValue, isRandom, makeState } from "./curve.ts"
+import { type Curve, CurveState, firstValue, isRandom } from "./curve.ts"
 import type { Observer } from "./telemetry.ts"
 import { durationMillis } from "./validate.ts"
 
@@ -42,62 +43,61 @@ export interface Config {
 }
 
 /**
- * The decision function of one run of a policy: given the time of a failure and the failure, the next step.
- * `start` is the start of the first attempt. After a stop, every later call repeats that stop.
+ * The decisions of one run of a policy: given the time of a failure and the failure, the next step. `start` is the
+ * start of the first attempt. After a stop, every later call repeats that stop. A class rather than closures, so a
+ * caller sleeping between attempts holds one small object.
  *
  * @internal
  */
-export const makeDriver = (
-  config: Config,
-  start: number,
-  uniform: () => number
-): (now: number, error: unknown) => Step => {
-  const curve = makeState(config.curve, config.max)
-  const base = Math.min(config.max, firstValue(config.curve))
-  const drawsRandom = isRandom(config.curve)
-  const jitters = config.jitter._tag !== "None"
-  let origin = start
-  let retries = 0
-  let attemptStart = start
-  let previousDelay = base
-  let stopped: Step | undefined
+export class Driver {
+  private readonly config: Config
+  private readonly random: Random.Random
+  private readonly curve: CurveState
+  private readonly base: number
+  private origin: number
+  private attemptStart: number
+  private retries = 0
+  private previousDelay: number
+  private stopped: Step | undefined = undefined
 
-  const stop = (reason: StopReason, now: number, delay: number, delayReason: Step["delayReason"]): Step => {
-    stopped = {
-      attempt: retries + 1,
-      delay: Duration.millis(delay),
-      elapsed: Duration.millis(now - origin),
-      delayReason,
-      stop: reason
-    }
-    return stopped
+  constructor(config: Config, start: number, random: Random.Random) {
+    this.config = config
+    this.random = random
+    this.curve = new CurveState(config.curve, config.max)
+    this.base = Math.min(config.max, firstValue(config.curve))
+    this.origin = start
+    this.attemptStart = start
+    this.previousDelay = this.base
   }
 
-  return (now, error) => {
-    if (stopped !== undefined) return stopped
+  decide(now: number, error: unknown): Step {
+    if (this.stopped !== undefined) return this.stopped
+    const config = this.config
     // The attempt that just failed ran from attemptStart to now; a long enough run starts the policy over.
-    if (config.resetAfter !== undefined && retries > 0 && now - attemptStart >= config.resetAfter) {
-      retries = 0
-      origin = now
-      previousDelay = base
-      curve.reset()
+    if (config.resetAfter !== undefined && this.retries > 0 && now - this.attemptStart >= config.resetAfter) {
+      this.retries = 0
+      this.origin = now
+      this.previousDelay = this.base
+      this.curve.reset()
     }
     for (const classify of config.classifiers) {
-      if (!classify(error)) return stop("not-retryable", now, 0, "backoff")
+      if (!classify(error)) return this.stop("not-retryable", now, 0, "backoff")
     }
-    if (retries >= config.maxRetries) return stop("max-retries", now, 0, "backoff")
+    if (this.retries >= config.maxRetries) return this.stop("max-retries", now, 0, "backoff")
 
-    const value = curve.next(drawsRandom ? uniform : zero)
-    const jittered = jitters ? Jitter.apply(config.jitter, value, uniform(), base, previousDelay) : value
+    const value = this.curve.next(isRandom(config.curve) ? this.uniform : zero)
+    const jittered = config.jitter._tag === "None"
+      ? value
+      : Jitter.apply(config.jitter, value, this.uniform(), this.base, this.previousDelay)
     let delay = Math.min(config.max, Math.max(config.min, jittered))
-    previousDelay = delay
+    this.previousDelay = delay
     let delayReason: Step["delayReason"] = "backoff"
     for (const hint of config.hints) {
       const raw = hint.read(error, now)
       if (raw === undefined) continue
       let hinted = durationMillis("Policy.retryAfter", "hint (the value the hint function returned)", raw)
       if (hinted > hint.max) {
-        if (!hint.clamp) return stop("retry-after-too-long", now, hinted, "retry-after")
+        if (!hint.clamp) return this.stop("retry-after-too-long", now, hinted, "retry-after")
         hinted = hint.max
       }
       if (hinted >= delay) {
@@ -106,19 +106,32 @@ export const makeDriver = (
       }
       break
     }
-    if (config.maxElapsed !== undefined && now - origin + delay > config.maxElapsed) {
-      return stop("max-elapsed", now, delay, delayReason)
+    if (config.maxElapsed !== undefined && now - this.origin + delay > config.maxElapsed) {
+      return this.stop("max-elapsed", now, delay, delayReason)
     }
 
-    retries++
-    attemptStart = now + delay
+    this.retries++
+    this.attemptStart = now + delay
     return {
-      attempt: retries,
+      attempt: this.retries,
       delay: Duration.millis(delay),
-      elapsed: Duration.millis(now - origin),
+      elapsed: Duration.millis(now - this.origin),
       delayReason,
       stop: undefined
     }
+  }
+
+  private readonly uniform = (): number => this.random.nextDoubleUnsafe()
+
+  private stop(reason: StopReason, now: number, delay: number, delayReason: Step["delayReason"]): Step {
+    this.stopped = {
+      attempt: this.retries + 1,
+      delay: Duration.millis(delay),
+      elapsed: Duration.millis(now - this.origin),
+      delayReason,
+      stop: reason
+    }
+    return this.stopped
   }
 }
 
