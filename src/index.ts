@@ -15,6 +15,7 @@
  *
  * @since 0.1.0
  */
+export * as Bulkhead from "./Bulkhead.ts"
 export * as Classify from "./Classify.ts"
 export * as Jitter from "./Jitter.ts"
 export * as Policy from "./Policy.ts"
