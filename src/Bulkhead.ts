@@ -14,6 +14,7 @@ import { dual } from "effect/Function"
 import * as Metric from "effect/Metric"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { RejectionTypeId } from "./internal/rejection.ts"
 import { rangeError } from "./internal/validate.ts"
 
 const RejectedTypeId = "~effect-resilience/BulkheadRejected"
@@ -140,6 +141,11 @@ export class BulkheadRejected extends Schema.TaggedError<BulkheadRejected>()("Bu
    */
   get [RejectedTypeId](): typeof RejectedTypeId {
     return RejectedTypeId
+  }
+
+  /** Marks the error as a rejection of this library's, never a failure of the downstream. */
+  get [RejectionTypeId](): typeof RejectionTypeId {
+    return RejectionTypeId
   }
 
   /**

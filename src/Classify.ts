@@ -14,6 +14,7 @@ import * as Headers from "effect/http/Headers"
 import * as HttpClientError from "effect/http/HttpClientError"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Rejection from "./internal/rejection.ts"
 import { rangeError } from "./internal/validate.ts"
 
 /**
@@ -657,3 +658,25 @@ export const retryAfterHint = (error: unknown, now: number): Duration.Duration |
   const header = response === undefined ? Option.none() : Headers.get(response.headers, "retry-after")
   return Option.getOrUndefined(Option.flatMap(header, (value) => parseRetryAfter(value, now)))
 }
+
+/**
+ * Whether an error is a rejection raised by this library rather than a failure of the downstream: a full bulkhead,
+ * an exhausted retry budget, a timeout the pipeline raised, an open circuit.
+ *
+ * **When to use**
+ *
+ * Counting downstream health: budgets and breakers use it so that load shed by the client never reads as an
+ * outage of the service.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Classify } from "effect-resilience"
+ *
+ * const isDownstreamFailure = Classify.not(Classify.isRejection)
+ * ```
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isRejection: (error: unknown) => boolean = Rejection.isRejection

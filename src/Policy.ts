@@ -17,12 +17,14 @@ import * as Option from "effect/Option"
 import type { Predicate, Refinement } from "effect/Predicate"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
+import * as Classify from "./Classify.ts"
 import type { Curve } from "./internal/curve.ts"
 import { type Config, Driver, type Hint } from "./internal/driver.ts"
 import * as driver from "./internal/driver.ts"
 import * as Telemetry from "./internal/telemetry.ts"
 import { durationMillis, optionalDurationMillis, rangeError, retryCount } from "./internal/validate.ts"
 import * as Jitter from "./Jitter.ts"
+import * as RetryBudget from "./RetryBudget.ts"
 
 const TypeId = "~effect-resilience/Policy"
 
@@ -54,7 +56,7 @@ const TypeId = "~effect-resilience/Policy"
  * @since 0.1.0
  * @category models
  */
-export interface Policy<in E = unknown, in S = E> extends Schedule.Schedule<Step, E> {
+export interface Policy<in E = unknown, in S = E, out R = never> extends Schedule.Schedule<Step, E, never, R> {
   readonly [TypeId]: {
     readonly _E: (_: E) => void
     readonly _S: (_: S) => void
@@ -68,6 +70,7 @@ export interface Policy<in E = unknown, in S = E> extends Schedule.Schedule<Step
  * - `"max-elapsed"`: the next delay would end past `maxElapsed`, counted from the start of the first attempt.
  * - `"not-retryable"`: a {@link retryWhile} classifier rejected the failure.
  * - `"retry-after-too-long"`: a server hint exceeded the `max` given to {@link retryAfter}.
+ * - `"budget-exhausted"`: the retry budget of {@link withBudget} refused the retry.
  *
  * @since 0.1.0
  * @category models
@@ -190,7 +193,8 @@ const defaults = {
  * @since 0.1.0
  * @category guards
  */
-export const isPolicy = (u: unknown): u is Policy<never, never> => typeof u === "object" && u !== null && TypeId in u
+export const isPolicy = (u: unknown): u is Policy<never, never, unknown> =>
+  typeof u === "object" && u !== null && TypeId in u
 
 // ---------------------------------------------------------------------------------------------------------------
 // constructors
@@ -367,11 +371,11 @@ export const decorrelated = <E = unknown>(options: CurveOptions = {}): Policy<E>
  * @category combinators
  */
 export const withMaxRetries: {
-  (maxRetries: number): <E, S>(self: Policy<E, S>) => Policy<E, S>
-  <E, S>(self: Policy<E, S>, maxRetries: number): Policy<E, S>
+  (maxRetries: number): <E, S, R>(self: Policy<E, S, R>) => Policy<E, S, R>
+  <E, S, R>(self: Policy<E, S, R>, maxRetries: number): Policy<E, S, R>
 } = dual(
   2,
-  <E, S>(self: Policy<E, S>, maxRetries: number): Policy<E, S> =>
+  <E, S, R>(self: Policy<E, S, R>, maxRetries: number): Policy<E, S, R> =>
     update(self, { maxRetries: retryCount("Policy.withMaxRetries", "maxRetries", maxRetries) })
 )
 
@@ -401,11 +405,11 @@ export const withMaxRetries: {
  * @category combinators
  */
 export const withMaxElapsed: {
-  (maxElapsed: Duration.Input): <E, S>(self: Policy<E, S>) => Policy<E, S>
-  <E, S>(self: Policy<E, S>, maxElapsed: Duration.Input): Policy<E, S>
+  (maxElapsed: Duration.Input): <E, S, R>(self: Policy<E, S, R>) => Policy<E, S, R>
+  <E, S, R>(self: Policy<E, S, R>, maxElapsed: Duration.Input): Policy<E, S, R>
 } = dual(
   2,
-  <E, S>(self: Policy<E, S>, maxElapsed: Duration.Input): Policy<E, S> =>
+  <E, S, R>(self: Policy<E, S, R>, maxElapsed: Duration.Input): Policy<E, S, R> =>
     update(self, { maxElapsed: durationMillis("Policy.withMaxElapsed", "maxElapsed", maxElapsed) })
 )
 
@@ -425,11 +429,11 @@ export const withMaxElapsed: {
  * @category combinators
  */
 export const withJitter: {
-  (jitter: Jitter.Input): <E, S>(self: Policy<E, S>) => Policy<E, S>
-  <E, S>(self: Policy<E, S>, jitter: Jitter.Input): Policy<E, S>
+  (jitter: Jitter.Input): <E, S, R>(self: Policy<E, S, R>) => Policy<E, S, R>
+  <E, S, R>(self: Policy<E, S, R>, jitter: Jitter.Input): Policy<E, S, R>
 } = dual(
   2,
-  <E, S>(self: Policy<E, S>, jitter: Jitter.Input): Policy<E, S> =>
+  <E, S, R>(self: Policy<E, S, R>, jitter: Jitter.Input): Policy<E, S, R> =>
     update(self, { jitter: Jitter.fromInput(jitter, "Policy.withJitter", "jitter") })
 )
 
@@ -453,9 +457,9 @@ export const withJitter: {
  * @category combinators
  */
 export const withMaxDelay: {
-  (max: Duration.Input): <E, S>(self: Policy<E, S>) => Policy<E, S>
-  <E, S>(self: Policy<E, S>, max: Duration.Input): Policy<E, S>
-} = dual(2, <E, S>(self: Policy<E, S>, max: Duration.Input): Policy<E, S> => {
+  (max: Duration.Input): <E, S, R>(self: Policy<E, S, R>) => Policy<E, S, R>
+  <E, S, R>(self: Policy<E, S, R>, max: Duration.Input): Policy<E, S, R>
+} = dual(2, <E, S, R>(self: Policy<E, S, R>, max: Duration.Input): Policy<E, S, R> => {
   const fn = "Policy.withMaxDelay"
   const millis = durationMillis(fn, "max", max)
   const config = configOf(self)
@@ -498,11 +502,11 @@ export const withMaxDelay: {
  * @category combinators
  */
 export const retryWhile: {
-  <A, B extends A>(refinement: Refinement<A, B>): <E, S>(self: Policy<E, S>) => Policy<Accepts<E, S, A>, S & B>
-  <A>(predicate: Predicate<A>): <E, S>(self: Policy<E, S>) => Policy<Accepts<E, S, A>, Reaches<S, A>>
-  <E, S, B extends S>(self: Policy<E, S>, refinement: Refinement<S, B>): Policy<E, B>
-  <E, S>(self: Policy<E, S>, predicate: Predicate<S>): Policy<E, S>
-} = dual(2, (self: Policy<any, any>, predicate: Predicate<any>): Policy<any, any> => {
+  <A, B extends A>(refinement: Refinement<A, B>): <E, S, R>(self: Policy<E, S, R>) => Policy<Accepts<E, S, A>, S & B, R>
+  <A>(predicate: Predicate<A>): <E, S, R>(self: Policy<E, S, R>) => Policy<Accepts<E, S, A>, Reaches<S, A>, R>
+  <E, S, R, B extends S>(self: Policy<E, S, R>, refinement: Refinement<S, B>): Policy<E, B, R>
+  <E, S, R>(self: Policy<E, S, R>, predicate: Predicate<S>): Policy<E, S, R>
+} = dual(2, (self: Policy<any, any, any>, predicate: Predicate<any>): Policy<any, any, any> => {
   if (typeof predicate !== "function") {
     throw rangeError("Policy.retryWhile", "predicate", "a function", predicate)
   }
@@ -546,17 +550,17 @@ export const retryAfter: {
   <A>(
     hint: (error: A, now: number) => Duration.Input | undefined,
     options: RetryAfterOptions
-  ): <E, S>(self: Policy<E, S>) => Policy<Accepts<E, S, A>, Reaches<S, A>>
-  <E, S>(
-    self: Policy<E, S>,
+  ): <E, S, R>(self: Policy<E, S, R>) => Policy<Accepts<E, S, A>, Reaches<S, A>, R>
+  <E, S, R>(
+    self: Policy<E, S, R>,
     hint: (error: S, now: number) => Duration.Input | undefined,
     options: RetryAfterOptions
-  ): Policy<E, S>
+  ): Policy<E, S, R>
 } = dual(3, (
-  self: Policy<any, any>,
+  self: Policy<any, any, any>,
   hint: (error: any, now: number) => Duration.Input | undefined,
   options: RetryAfterOptions
-): Policy<any, any> => {
+): Policy<any, any, any> => {
   const fn = "Policy.retryAfter"
   if (typeof hint !== "function") throw rangeError(fn, "hint", "a function", hint)
   if (typeof options !== "object" || options === null) throw rangeError(fn, "options", "{ max, onTooLong? }", options)
@@ -596,12 +600,62 @@ export const retryAfter: {
  * @category combinators
  */
 export const resetAfter: {
-  (duration: Duration.Input): <E, S>(self: Policy<E, S>) => Policy<E, S>
-  <E, S>(self: Policy<E, S>, duration: Duration.Input): Policy<E, S>
-} = dual(2, <E, S>(self: Policy<E, S>, duration: Duration.Input): Policy<E, S> => {
+  (duration: Duration.Input): <E, S, R>(self: Policy<E, S, R>) => Policy<E, S, R>
+  <E, S, R>(self: Policy<E, S, R>, duration: Duration.Input): Policy<E, S, R>
+} = dual(2, <E, S, R>(self: Policy<E, S, R>, duration: Duration.Input): Policy<E, S, R> => {
   const millis = durationMillis("Policy.resetAfter", "duration", duration)
   if (millis === 0) throw rangeError("Policy.resetAfter", "duration", "a positive duration", duration)
   return update(self, { resetAfter: millis })
+})
+
+/**
+ * Makes every retry draw on a retry budget: when the budget refuses, the policy stops at once with
+ * `"budget-exhausted"`, without sleeping, and the program fails with its last error.
+ *
+ * **When to use**
+ *
+ * Every client of a shared dependency. Backoff spreads one client's retries; only a budget bounds how many retries
+ * a fleet sends when the dependency is down (3 retries at each of 5 layers multiply the load at the bottom by 243).
+ *
+ * **Details**
+ *
+ * `key` names the downstream; every policy with the same key shares one budget. The policy requires the
+ * `RetryBudget` service (`RetryBudget.layerMemory(options)`). Each run counts as one call; each failure the
+ * classifiers accept counts against the downstream, except rejections of this library's (`Classify.isRejection`);
+ * a failure the classifiers reject counts for nothing. The budget is asked only for retries the policy would
+ * otherwise take, so a stop for any other reason spends nothing.
+ *
+ * **Gotchas**
+ *
+ * Successes are seen only by {@link retry}: run budgeted policies with `Policy.retry(program, policy)`. Under plain
+ * `Effect.retry`, a token bucket never earns tokens back and ends up refusing every retry. `Policy.delays` and
+ * `Policy.start` do not draw on the budget.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Policy, RetryBudget } from "effect-resilience"
+ *
+ * declare const search: Effect.Effect<string, Error>
+ *
+ * const policy = Policy.exponential({ maxRetries: 3 }).pipe(Policy.withBudget("search"))
+ * const program = Policy.retry(search, policy).pipe(
+ *   Effect.provide(RetryBudget.layerMemory({ algorithm: "token-bucket", maxTokens: 100, tokenRatio: 0.1 }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withBudget: {
+  (key: string): <E, S, R>(self: Policy<E, S, R>) => Policy<E, S, R | RetryBudget.RetryBudget>
+  <E, S, R>(self: Policy<E, S, R>, key: string): Policy<E, S, R | RetryBudget.RetryBudget>
+} = dual(2, <E, S, R>(self: Policy<E, S, R>, key: string): Policy<E, S, R | RetryBudget.RetryBudget> => {
+  if (typeof key !== "string" || key.length === 0) {
+    throw rangeError("Policy.withBudget", "key", "a non-empty string", key)
+  }
+  return update(self, { budget: key })
 })
 
 /**
@@ -637,12 +691,15 @@ export const resetAfter: {
 export const tap: {
   <A>(
     f: (step: Step, error: A) => Effect.Effect<void>
-  ): <E, S>(self: Policy<E, S>) => Policy<Accepts<E, S, A>, Reaches<S, A>>
-  <E, S>(self: Policy<E, S>, f: (step: Step, error: S) => Effect.Effect<void>): Policy<E, S>
-} = dual(2, (self: Policy<any, any>, f: (step: Step, error: any) => Effect.Effect<void>): Policy<any, any> => {
-  if (typeof f !== "function") throw rangeError("Policy.tap", "f", "a function", f)
-  return update(self, { taps: [...configOf(self).taps, f] })
-})
+  ): <E, S, R>(self: Policy<E, S, R>) => Policy<Accepts<E, S, A>, Reaches<S, A>, R>
+  <E, S, R>(self: Policy<E, S, R>, f: (step: Step, error: S) => Effect.Effect<void>): Policy<E, S, R>
+} = dual(
+  2,
+  (self: Policy<any, any, any>, f: (step: Step, error: any) => Effect.Effect<void>): Policy<any, any, any> => {
+    if (typeof f !== "function") throw rangeError("Policy.tap", "f", "a function", f)
+    return update(self, { taps: [...configOf(self).taps, f] })
+  }
+)
 
 /**
  * What a policy is made of, as plain data: the curve, its bounds, limits, jitter and hints, durations in
@@ -665,6 +722,8 @@ export interface Description {
   readonly classifiers: number
   readonly retryAfter: ReadonlyArray<{ readonly max: number; readonly onTooLong: "stop" | "clamp" }>
   readonly name: string | undefined
+  /** The key of the retry budget set by `withBudget`. */
+  readonly budget: string | undefined
 }
 
 /**
@@ -687,7 +746,7 @@ export interface Description {
  * @since 0.1.0
  * @category getters
  */
-export const describe = (policy: Policy<any, any>): Description => {
+export const describe = (policy: Policy<any, any, any>): Description => {
   const config = configOf(policy)
   const curve = config.curve
   return {
@@ -702,7 +761,8 @@ export const describe = (policy: Policy<any, any>): Description => {
     resetAfter: config.resetAfter,
     classifiers: config.classifiers.length,
     retryAfter: config.hints.map((hint) => ({ max: hint.max, onTooLong: hint.clamp ? "clamp" : "stop" })),
-    name: config.observer?.name
+    name: config.observer?.name,
+    budget: config.budget
   }
 }
 
@@ -745,9 +805,9 @@ export const describe = (policy: Policy<any, any>): Description => {
  * @category telemetry
  */
 export const observed: {
-  (name: string): <E, S>(self: Policy<E, S>) => Policy<E, S>
-  <E, S>(self: Policy<E, S>, name: string): Policy<E, S>
-} = dual(2, <E, S>(self: Policy<E, S>, name: string): Policy<E, S> => {
+  (name: string): <E, S, R>(self: Policy<E, S, R>) => Policy<E, S, R>
+  <E, S, R>(self: Policy<E, S, R>, name: string): Policy<E, S, R>
+} = dual(2, <E, S, R>(self: Policy<E, S, R>, name: string): Policy<E, S, R> => {
   if (typeof name !== "string" || name.length === 0) {
     throw rangeError("Policy.observed", "name", "a non-empty string", name)
   }
@@ -764,7 +824,8 @@ export const observed: {
  *   `success_with_retry`, `failed_without_retry`, `failed_with_retry`, `interrupted`;
  * - histogram `resilience_attempt_duration_seconds{policy, outcome}`, outcome `success`, `failure` or `interrupted`;
  * - a span `resilience.retry` around the call, with attributes `policy`, `attempts` and `outcome`; the policy's
- *   `retry` events land on it.
+ *   `retry` events land on it;
+ * - each success, for the retry budget of a policy made with {@link withBudget}.
  *
  * `policy` is the name given to {@link observed}, or `unnamed`. The result is exactly `Effect.retry`'s.
  *
@@ -782,15 +843,19 @@ export const observed: {
  * @category telemetry
  */
 export const retry: {
-  <E, S>(policy: Policy<NoInfer<E>, S>): <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  <A, E, R, S>(self: Effect.Effect<A, E, R>, policy: Policy<NoInfer<E>, S>): Effect.Effect<A, E, R>
-} = dual(2, <A, E, R, S>(self: Effect.Effect<A, E, R>, policy: Policy<E, S>): Effect.Effect<A, E, R> => {
-  const name = configOf(policy).observer?.name ?? "unnamed"
+  <E, S, R2>(policy: Policy<NoInfer<E>, S, R2>): <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R | R2>
+  <A, E, R, S, R2>(self: Effect.Effect<A, E, R>, policy: Policy<NoInfer<E>, S, R2>): Effect.Effect<A, E, R | R2>
+} = dual(2, <A, E, R, S, R2>(self: Effect.Effect<A, E, R>, policy: Policy<E, S, R2>): Effect.Effect<A, E, R | R2> => {
+  const config = configOf(policy)
+  const name = config.observer?.name ?? "unnamed"
+  const budget = config.budget
+  // A budget hears of each success here: the schedule only ever sees failures.
+  const measured = budget === undefined ? self : Effect.tap(self, () => budgetSuccess(budget)) as Effect.Effect<A, E, R>
   return Effect.suspend(() => {
     let attempts = 0
     const attempt = Effect.suspend(() => {
       attempts++
-      return Telemetry.timeAttempt(name, self)
+      return Telemetry.timeAttempt(name, measured)
     })
     return Effect.retry(attempt, policy).pipe(
       Effect.onExit((exit) => {
@@ -838,11 +903,11 @@ export const delays = <E, S>(
   const retries = retryCount("Policy.delays", "retries", options.retries)
   if (retries === Infinity) throw rangeError("Policy.delays", "retries", "a finite non-negative integer", retries)
   const config = "error" in options ? configOf(policy) : { ...configOf(policy), classifiers: [], hints: [] }
-  return withDriver(config, (decide, start) => {
+  return withDriver(config, (run, start) => {
     const out: Array<Duration.Duration> = []
     let now = start
     for (let i = 0; i < retries; i++) {
-      const step = decide(now, options.error)
+      const step = run.decide(now, options.error)
       if (step.stop !== undefined) break
       out.push(step.delay)
       now += Duration.toMillis(step.delay)
@@ -882,7 +947,7 @@ export const delays = <E, S>(
  */
 export const start = <E, S>(policy: Policy<E, S>): Effect.Effect<Controller<E>> =>
   Effect.clockWith((clock) =>
-    withDriver(configOf(policy), (decide) => {
+    withDriver(configOf(policy), ({ decide }) => {
       let last: Option.Option<Step> = Option.none()
       const controller: Controller<E> = {
         next: (error) =>
@@ -926,43 +991,92 @@ const curveNames = {
   Decorrelated: "decorrelated"
 } as const
 
-const configOf = (policy: Policy<any, any>): Config => {
+const configOf = (policy: Policy<any, any, any>): Config => {
   if (!isPolicy(policy)) throw rangeError("Policy", "self", "a Policy", policy)
   return (policy as any)[TypeId] as Config
 }
 
-const update = <E, S>(self: Policy<any, any>, patch: Partial<Config>): Policy<E, S> =>
+const update = <E, S, R>(self: Policy<any, any, any>, patch: Partial<Config>): Policy<E, S, R> =>
   make({ ...configOf(self), ...patch })
 
 // One synchronous read of the fiber's Clock and Random; the driver itself is built on the first failure, so a call
 // that succeeds at once pays for neither its state nor its closures.
-const withDriver = <A>(
-  config: Config,
-  f: (decide: (now: number, error: unknown) => Step, start: number) => A
-): Effect.Effect<A> =>
+// One run of a policy: its decisions, and the refusal of a granted retry by something outside the curve.
+interface Run {
+  readonly decide: (now: number, error: unknown) => Step
+  readonly refuse: (step: Step, reason: StopReason) => Step
+}
+
+// One synchronous read of the fiber's Clock and Random; the driver itself is built on the first failure, so a call
+// that succeeds at once pays for neither its state nor its closures.
+const withDriver = <A>(config: Config, f: (run: Run, start: number) => A): Effect.Effect<A> =>
   Effect.withFiberSucceed((fiber) => {
     const random = fiber.getRef(Random.Random)
     const start = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
     let driver: Driver | undefined
-    const decide = (now: number, error: unknown): Step =>
-      (driver ??= new Driver(config, start, random)).decide(now, error)
-    return f(decide, start)
+    const run: Run = {
+      decide: (now, error) => (driver ??= new Driver(config, start, random)).decide(now, error),
+      refuse: (step, reason) => driver!.refuse(step, reason)
+    }
+    return f(run, start)
   })
 
-const make = <E, S>(config: Config): Policy<E, S> => {
-  const { observer, taps } = config
-  // Unobserved, untapped policies keep the bare decision: no effect runs between a failure and its sleep.
-  const plain = observer === undefined && taps.length === 0
-  const schedule = Schedule.fromStep(withDriver(config, (decide) => (now: number, error: unknown) => {
-    const step = decide(now, error)
-    const next = step.stop === undefined
-      ? Effect.succeed<[Step, Duration.Duration]>([step, step.delay])
-      : Cause.done(step)
-    if (plain) return next
-    const effects = taps.map((tap) => tap(step, error))
-    if (observer !== undefined) effects.unshift(observer.decide(step, error, now))
-    return Effect.andThen(Effect.all(effects, { discard: true }), next)
-  }))
+// Only budgeted policies call this, and their environment includes the RetryBudget service.
+const budgetSuccess = (key: string): Effect.Effect<void, never, RetryBudget.RetryBudget> =>
+  Effect.flatMap(
+    Effect.service(RetryBudget.RetryBudget),
+    (store) => Effect.flatMap(Clock.currentTimeMillis, (now) => store.success(key, now))
+  )
+
+const finish = (step: Step) =>
+  step.stop === undefined ? Effect.succeed<[Step, Duration.Duration]>([step, step.delay]) : Cause.done(step)
+
+// A retry the curve granted must also be granted by the budget. Failures the classifiers accept count against the
+// downstream, unless they are rejections of this library's; a failure the classifiers reject counts for nothing.
+const consultBudget = (
+  store: RetryBudget.Store,
+  key: string,
+  run: Run,
+  step: Step,
+  now: number,
+  error: unknown
+): Effect.Effect<Step> => {
+  if (step.stop === "not-retryable") return Effect.succeed(step)
+  const failure = Classify.isRejection(error) ? Effect.void : store.failure(key, now)
+  if (step.stop !== undefined) return Effect.as(failure, step)
+  return Effect.andThen(
+    failure,
+    Effect.map(store.acquire(key, now), (granted) => granted ? step : run.refuse(step, "budget-exhausted"))
+  )
+}
+
+const make = <E, S, R>(config: Config): Policy<E, S, R> => {
+  const { budget, observer, taps } = config
+  // A policy with nothing attached keeps the bare decision: no effect runs between a failure and its sleep.
+  const plain = observer === undefined && taps.length === 0 && budget === undefined
+  const steps = (store: RetryBudget.Store | undefined) =>
+    withDriver(config, (run) => (now: number, error: unknown) => {
+      const step = run.decide(now, error)
+      if (plain) return finish(step)
+      const decided = store === undefined || budget === undefined
+        ? Effect.succeed(step)
+        : consultBudget(store, budget, run, step, now, error)
+      return Effect.flatMap(decided, (final) => {
+        const effects = taps.map((tap) => tap(final, error))
+        if (observer !== undefined) effects.unshift(observer.decide(final, error, now))
+        return Effect.andThen(Effect.all(effects, { discard: true }), finish(final))
+      })
+    })
+  // Each run of a budgeted policy is one call of the downstream: the budget counts it as the run starts.
+  const schedule = Schedule.fromStep(
+    budget === undefined ?
+      steps(undefined) :
+      Effect.flatMap(
+        Effect.service(RetryBudget.RetryBudget),
+        (store) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.andThen(store.call(budget, now), steps(store)))
+      )
+  )
   const policy: any = schedule
   policy[TypeId] = config
   return policy
@@ -1001,6 +1115,7 @@ const fromOptions = <E>(
     classifiers: [],
     hints: [],
     observer: undefined,
+    budget: undefined,
     taps: []
   })
 }

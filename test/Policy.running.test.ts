@@ -120,7 +120,8 @@ describe("Policy.describe", () => {
       resetAfter: 3_600_000,
       classifiers: 1,
       retryAfter: [{ max: 10_000, onTooLong: "stop" }],
-      name: "search"
+      name: "search",
+      budget: undefined
     })
     expect(Policy.describe(Policy.constant())).toMatchObject({ curve: "constant", base: 1000, max: Infinity })
   })

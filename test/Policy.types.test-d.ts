@@ -1,6 +1,7 @@
 import { Data, Effect, Schedule, Stream } from "effect"
 import { describe, expectTypeOf, it } from "vitest"
 import * as Policy from "../src/Policy.ts"
+import * as RetryBudget from "../src/RetryBudget.ts"
 
 class Timeout extends Data.TaggedError("Timeout")<{ readonly ms: number }> {}
 class Throttled extends Data.TaggedError("Throttled")<{ readonly retryAfterMs: number }> {}
@@ -88,6 +89,21 @@ describe("Policy types", () => {
       Policy.resetAfter("1 hour")
     )
     expectTypeOf(policy).toEqualTypeOf<Policy.Policy<ApiError, ApiError>>()
+  })
+
+  it("a budgeted policy requires the RetryBudget service, and so does the program it retries", () => {
+    const budgeted = Policy.exponential().pipe(Policy.withBudget("api"))
+    expectTypeOf(budgeted).toEqualTypeOf<Policy.Policy<unknown, unknown, RetryBudget.RetryBudget>>()
+    expectTypeOf(Effect.retry(program, budgeted)).toEqualTypeOf<
+      Effect.Effect<string, ApiError, RetryBudget.RetryBudget>
+    >()
+    expectTypeOf(Policy.retry(program, budgeted)).toEqualTypeOf<
+      Effect.Effect<string, ApiError, RetryBudget.RetryBudget>
+    >()
+    const provided = Policy.retry(program, budgeted).pipe(
+      Effect.provide(RetryBudget.layerMemory({ algorithm: "ratio" }))
+    )
+    expectTypeOf(provided).toEqualTypeOf<Effect.Effect<string, ApiError>>()
   })
 
   it("options reject values of the wrong kind", () => {

@@ -7,7 +7,12 @@ import type { Observer } from "./telemetry.ts"
 import { durationMillis } from "./validate.ts"
 
 /** Why a policy stopped retrying. @internal */
-export type StopReason = "max-retries" | "max-elapsed" | "not-retryable" | "retry-after-too-long"
+export type StopReason =
+  | "max-retries"
+  | "max-elapsed"
+  | "not-retryable"
+  | "retry-after-too-long"
+  | "budget-exhausted"
 
 /** What a policy decided for one failure. @internal */
 export interface Step {
@@ -38,6 +43,8 @@ export interface Config {
   readonly hints: ReadonlyArray<Hint>
   /** Set by `Policy.observed`: the policy's name and instruments. */
   readonly observer: Observer | undefined
+  /** Set by `Policy.withBudget`: the key of the retry budget each retry must be granted by. */
+  readonly budget: string | undefined
   /** Added by `Policy.tap`: run on every decision, the stop included. */
   readonly taps: ReadonlyArray<(step: Step, error: any) => Effect.Effect<void>>
 }
@@ -119,6 +126,13 @@ export class Driver {
       delayReason,
       stop: undefined
     }
+  }
+
+  /** Turns a retry this driver had granted into a stop, when something outside it (a budget) refuses it. */
+  refuse(step: Step, reason: StopReason): Step {
+    this.retries--
+    this.stopped = { ...step, stop: reason }
+    return this.stopped
   }
 
   private readonly uniform = (): number => this.random.nextDoubleUnsafe()
