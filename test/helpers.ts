@@ -28,7 +28,7 @@ export const alwaysFailing = <E>(error: E) => {
 }
 
 /** Runs an effect in a child fiber and moves the TestClock far enough for every sleep to elapse. */
-export const runToEnd = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<Exit.Exit<A, E>> =>
+export const runToEnd = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Exit.Exit<A, E>, never, R> =>
   Effect.gen(function*() {
     const fiber = yield* Effect.forkChild(effect)
     yield* TestClock.adjust("3650 days")
