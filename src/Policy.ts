@@ -8,25 +8,21 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import type { Predicate, Refinement } from "effect/Predicate"
-import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
-import * as Classify from "./Classify.ts"
 import type { Curve } from "./internal/curve.ts"
-import { type Config, Driver, type Hint } from "./internal/driver.ts"
+import type { Hint } from "./internal/driver.ts"
 import * as driver from "./internal/driver.ts"
+import { budgetSuccess, configOf, make, TypeId, update, withDriver } from "./internal/policy.ts"
+import * as internal from "./internal/policy.ts"
 import * as Telemetry from "./internal/telemetry.ts"
 import { durationMillis, optionalDurationMillis, rangeError, retryCount } from "./internal/validate.ts"
 import * as Jitter from "./Jitter.ts"
 import * as RetryBudget from "./RetryBudget.ts"
-
-const TypeId = "~effect-resilience/Policy"
 
 /**
  * A retry policy: an Effect `Schedule` whose input is the failure `E` and whose output is a {@link Step}.
@@ -193,8 +189,7 @@ const defaults = {
  * @since 0.1.0
  * @category guards
  */
-export const isPolicy = (u: unknown): u is Policy<never, never, unknown> =>
-  typeof u === "object" && u !== null && TypeId in u
+export const isPolicy = (u: unknown): u is Policy<never, never, unknown> => internal.isPolicy(u)
 
 // ---------------------------------------------------------------------------------------------------------------
 // constructors
@@ -990,97 +985,6 @@ const curveNames = {
   Fibonacci: "fibonacci",
   Decorrelated: "decorrelated"
 } as const
-
-const configOf = (policy: Policy<any, any, any>): Config => {
-  if (!isPolicy(policy)) throw rangeError("Policy", "self", "a Policy", policy)
-  return (policy as any)[TypeId] as Config
-}
-
-const update = <E, S, R>(self: Policy<any, any, any>, patch: Partial<Config>): Policy<E, S, R> =>
-  make({ ...configOf(self), ...patch })
-
-// One synchronous read of the fiber's Clock and Random; the driver itself is built on the first failure, so a call
-// that succeeds at once pays for neither its state nor its closures.
-// One run of a policy: its decisions, and the refusal of a granted retry by something outside the curve.
-interface Run {
-  readonly decide: (now: number, error: unknown) => Step
-  readonly refuse: (step: Step, reason: StopReason) => Step
-}
-
-// One synchronous read of the fiber's Clock and Random; the driver itself is built on the first failure, so a call
-// that succeeds at once pays for neither its state nor its closures.
-const withDriver = <A>(config: Config, f: (run: Run, start: number) => A): Effect.Effect<A> =>
-  Effect.withFiberSucceed((fiber) => {
-    const random = fiber.getRef(Random.Random)
-    const start = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
-    let driver: Driver | undefined
-    const run: Run = {
-      decide: (now, error) => (driver ??= new Driver(config, start, random)).decide(now, error),
-      refuse: (step, reason) => driver!.refuse(step, reason)
-    }
-    return f(run, start)
-  })
-
-// Only budgeted policies call this, and their environment includes the RetryBudget service.
-const budgetSuccess = (key: string): Effect.Effect<void, never, RetryBudget.RetryBudget> =>
-  Effect.flatMap(
-    Effect.service(RetryBudget.RetryBudget),
-    (store) => Effect.flatMap(Clock.currentTimeMillis, (now) => store.success(key, now))
-  )
-
-const finish = (step: Step) =>
-  step.stop === undefined ? Effect.succeed<[Step, Duration.Duration]>([step, step.delay]) : Cause.done(step)
-
-// A retry the curve granted must also be granted by the budget. Failures the classifiers accept count against the
-// downstream, unless they are rejections of this library's; a failure the classifiers reject counts for nothing.
-const consultBudget = (
-  store: RetryBudget.Store,
-  key: string,
-  run: Run,
-  step: Step,
-  now: number,
-  error: unknown
-): Effect.Effect<Step> => {
-  if (step.stop === "not-retryable") return Effect.succeed(step)
-  const failure = Classify.isRejection(error) ? Effect.void : store.failure(key, now)
-  if (step.stop !== undefined) return Effect.as(failure, step)
-  return Effect.andThen(
-    failure,
-    Effect.map(store.acquire(key, now), (granted) => granted ? step : run.refuse(step, "budget-exhausted"))
-  )
-}
-
-const make = <E, S, R>(config: Config): Policy<E, S, R> => {
-  const { budget, observer, taps } = config
-  // A policy with nothing attached keeps the bare decision: no effect runs between a failure and its sleep.
-  const plain = observer === undefined && taps.length === 0 && budget === undefined
-  const steps = (store: RetryBudget.Store | undefined) =>
-    withDriver(config, (run) => (now: number, error: unknown) => {
-      const step = run.decide(now, error)
-      if (plain) return finish(step)
-      const decided = store === undefined || budget === undefined
-        ? Effect.succeed(step)
-        : consultBudget(store, budget, run, step, now, error)
-      return Effect.flatMap(decided, (final) => {
-        const effects = taps.map((tap) => tap(final, error))
-        if (observer !== undefined) effects.unshift(observer.decide(final, error, now))
-        return Effect.andThen(Effect.all(effects, { discard: true }), finish(final))
-      })
-    })
-  // Each run of a budgeted policy is one call of the downstream: the budget counts it as the run starts.
-  const schedule = Schedule.fromStep(
-    budget === undefined ?
-      steps(undefined) :
-      Effect.flatMap(
-        Effect.service(RetryBudget.RetryBudget),
-        (store) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.andThen(store.call(budget, now), steps(store)))
-      )
-  )
-  const policy: any = schedule
-  policy[TypeId] = config
-  return policy
-}
 
 const fromOptions = <E>(
   fn: string,
