@@ -11,7 +11,6 @@
  */
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { dual } from "effect/Function"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { RejectionTypeId } from "./internal/rejection.ts"
@@ -105,13 +104,7 @@ export const isTotalTimeout = (u: unknown): u is TotalTimeout =>
 export const attempt: {
   (timeout: Duration.Input): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | AttemptTimeout, R>
   <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.Input): Effect.Effect<A, E | AttemptTimeout, R>
-} = dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.Input) => {
-  const millis = positive("Timeout.attempt", timeout)
-  return Effect.timeoutOrElse(self, {
-    duration: millis,
-    orElse: () => Effect.fail(new AttemptTimeout({ timeout: millis }))
-  })
-})
+} = eager("Timeout.attempt", (millis) => () => Effect.fail(new AttemptTimeout({ timeout: millis })))
 
 /**
  * Bounds a whole call, retries and the sleeps between them included: past `timeout`, it is interrupted and fails
@@ -138,13 +131,23 @@ export const attempt: {
 export const total: {
   (timeout: Duration.Input): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | TotalTimeout, R>
   <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.Input): Effect.Effect<A, E | TotalTimeout, R>
-} = dual(2, <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.Input) => {
-  const millis = positive("Timeout.total", timeout)
-  return Effect.timeoutOrElse(self, {
-    duration: millis,
-    orElse: () => Effect.fail(new TotalTimeout({ timeout: millis }))
-  })
-})
+} = eager("Timeout.total", (millis) => () => Effect.fail(new TotalTimeout({ timeout: millis })))
+
+// Like `dual`, but the timeout is validated when the combinator is called, even in its pipeable form, so that a
+// pipeline built once reports a bad timeout at once rather than on its first call.
+function eager(fn: string, onTimeout: (millis: number) => () => Effect.Effect<never, unknown>): any {
+  const apply = (self: Effect.Effect<any, any, any>, millis: number, orElse: () => Effect.Effect<never, unknown>) =>
+    Effect.timeoutOrElse(self, { duration: millis, orElse })
+  return function(...args: [Effect.Effect<any, any, any>, Duration.Input] | [Duration.Input]) {
+    if (args.length === 1) {
+      const millis = positive(fn, args[0])
+      const orElse = onTimeout(millis)
+      return (self: Effect.Effect<any, any, any>) => apply(self, millis, orElse)
+    }
+    const millis = positive(fn, args[1])
+    return apply(args[0], millis, onTimeout(millis))
+  }
+}
 
 const positive = (fn: string, timeout: Duration.Input): number => {
   const millis = durationMillis(fn, "timeout", timeout)

@@ -1,0 +1,232 @@
+/**
+ * One pipeline of resilience strategies in a fixed, documented order, so that they compose the same way every time.
+ *
+ * Outer to inner:
+ *
+ * ```text
+ * bulkhead → total timeout → retry (with its budget) → attempt timeout → the call
+ * ```
+ *
+ * - The **bulkhead** is outermost, so a whole call, retries included, holds one slot, and a full bulkhead rejects
+ *   before any work or budget is spent.
+ * - The **total timeout** bounds the call with its retries and sleeps; it is never retried.
+ * - The **retry** sees each attempt's failure, including an attempt timeout, which it retries like any transient
+ *   failure; its budget is drawn on for each retry.
+ * - The **attempt timeout** bounds each attempt.
+ *
+ * Every strategy is optional. The pipeline's error type adds exactly the rejections its options can raise.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import * as Bulkhead from "./Bulkhead.ts"
+import * as Classify from "./Classify.ts"
+import { configOf, make as makePolicy } from "./internal/policy.ts"
+import { isRejection } from "./internal/rejection.ts"
+import { rangeError } from "./internal/validate.ts"
+import * as Policy from "./Policy.ts"
+import * as Timeout from "./Timeout.ts"
+
+/**
+ * What a pipeline may contain. Every field is optional.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** A bulkhead shared by every call of the pipeline, or the options to make one. */
+  readonly bulkhead?: Bulkhead.Bulkhead | Bulkhead.Options | undefined
+  /** The longest a whole call may take, retries and sleeps included. */
+  readonly totalTimeout?: Duration.Input | undefined
+  /** The retry policy, with its budget when it has one. */
+  readonly retry?: Policy.Policy<any, any, any> | undefined
+  /** The longest one attempt may take. */
+  readonly attemptTimeout?: Duration.Input | undefined
+}
+
+/**
+ * The rejections a pipeline with options `O` can raise: each strategy's own error, unless the options leave that
+ * strategy out.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Rejections<O extends Options> =
+  | (Configures<O, "bulkhead"> extends true ? Bulkhead.BulkheadRejected : never)
+  | (Configures<O, "totalTimeout"> extends true ? Timeout.TotalTimeout : never)
+  | (Configures<O, "attemptTimeout"> extends true ? Timeout.AttemptTimeout : never)
+
+/**
+ * Whether options `O` may configure the strategy `K`: false only when `K` is absent or can only be `undefined`.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Configures<O, K extends string> = K extends keyof O ? O[K] extends undefined ? false : true : false
+
+/**
+ * The failures a pipeline's retry policy must accept: its input type, or anything when there is no policy.
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Accepts<O extends Options> = O extends { readonly retry: Policy.Policy<infer E, any, any> } ? E : unknown
+
+/**
+ * What a pipeline's retry policy requires from the environment (the `RetryBudget` of a budgeted policy).
+ *
+ * @since 0.1.0
+ * @category type-level
+ */
+export type Requires<O extends Options> = O extends { readonly retry: Policy.Policy<any, any, infer R> } ? R
+  : never
+
+/**
+ * A pipeline: applies its strategies, in order, to any effect whose failures its retry policy accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Pipeline<O extends Options> {
+  <A, E extends Accepts<O>, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | Rejections<O>, R | Requires<O>>
+}
+
+/**
+ * Builds a pipeline from the strategies the caller configures, in the fixed order
+ * bulkhead → total timeout → retry → attempt timeout → the call.
+ *
+ * **Details**
+ *
+ * Rejections of this library's are routed around the retry policy's classifiers, hints and taps, which only ever
+ * see failures of the call: an attempt timeout is always retryable (within the policy's limits and budget), a total
+ * timeout and a full bulkhead never reach the retry. None of them counts against the downstream in a budget. The
+ * policy's telemetry (`Policy.observed`) sees every decision, timeouts included, with `error.type` `AttemptTimeout`.
+ * Run the pipeline's effect with its retry through `Policy.retry`, so that budgets hear of successes and calls are
+ * counted. A bulkhead given as options is made once, when the pipeline is built, and shared by all its calls.
+ *
+ * **Gotchas**
+ *
+ * An attempt timeout longer than the total timeout never fires. Circuit breaking is not part of the pipeline yet.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Policy, Resilience } from "effect-resilience"
+ *
+ * declare const getOrder: (id: string) => Effect.Effect<string, Error>
+ *
+ * const program = Effect.gen(function*() {
+ *   const resilient = yield* Resilience.make({
+ *     bulkhead: { maxConcurrent: 50, maxQueued: 100 },
+ *     totalTimeout: "10 seconds",
+ *     retry: Policy.exponential({ maxRetries: 3 }),
+ *     attemptTimeout: "2 seconds"
+ *   })
+ *   // Effect<string, Error | BulkheadRejected | TotalTimeout | AttemptTimeout>
+ *   return yield* resilient(getOrder("42"))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <const O extends Options>(options: O): Effect.Effect<Pipeline<O>> => {
+  const fn = "Resilience.make"
+  if (typeof options !== "object" || options === null) throw rangeError(fn, "options", "an object", options)
+  if (options.retry !== undefined && !Policy.isPolicy(options.retry)) {
+    throw rangeError(fn, "retry", "a Policy", options.retry)
+  }
+  // Validate the timeouts now, not on the first call.
+  const attemptTimeout = options.attemptTimeout === undefined ? undefined : Timeout.attempt(options.attemptTimeout)
+  const totalTimeout = options.totalTimeout === undefined ? undefined : Timeout.total(options.totalTimeout)
+  const retry = options.retry === undefined ? undefined : routeRejections(options.retry)
+  const bulkhead = options.bulkhead === undefined
+    ? Effect.succeed(undefined)
+    : isBulkhead(options.bulkhead)
+    ? Effect.succeed(options.bulkhead)
+    : Bulkhead.make(options.bulkhead)
+
+  return Effect.map(bulkhead, (bulkhead) => {
+    const pipeline = (effect: Effect.Effect<any, any, any>) => {
+      let result = effect
+      if (attemptTimeout !== undefined) result = attemptTimeout(result)
+      if (retry !== undefined) result = Policy.retry(result, retry)
+      if (totalTimeout !== undefined) result = totalTimeout(result)
+      if (bulkhead !== undefined) result = bulkhead.run(result)
+      return result
+    }
+    return pipeline as Pipeline<O>
+  })
+}
+
+/**
+ * A pipeline with the defaults of .NET's standard HTTP resilience handler, for calls made with Effect's
+ * `HttpClient`.
+ *
+ * **Details**
+ *
+ * | strategy | setting |
+ * |---|---|
+ * | bulkhead | 1000 concurrent calls, no queue (.NET's concurrency limiter) |
+ * | total timeout | 30 s |
+ * | retry | 3 retries, the decorrelated exponential curve (Polly's jittered backoff) with 2 s median first delay, at most 30 s each; transient HTTP failures only; `Retry-After` obeyed up to 30 s |
+ * | attempt timeout | 10 s |
+ *
+ * .NET's handler also has a circuit breaker (10 % failures over 30 s, at least 100 calls, broken for 5 s); this
+ * pipeline has none yet. The retry policy is observed as `standard` unless `name` says otherwise.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpClient } from "effect/http"
+ * import { Resilience } from "effect-resilience"
+ *
+ * const program = Effect.gen(function*() {
+ *   const resilient = yield* Resilience.standard({ name: "catalog" })
+ *   const client = (yield* HttpClient.HttpClient).pipe(HttpClient.filterStatusOk)
+ *   return yield* resilient(client.get("http://127.0.0.1:8080/items"))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const standard = (options: { readonly name?: string | undefined } = {}) =>
+  make({
+    bulkhead: { maxConcurrent: 1000, maxQueued: 0, name: options.name ?? "standard" },
+    totalTimeout: "30 seconds",
+    retry: Policy.decorrelated<HttpClientError.HttpClientError>({ base: "2 seconds", max: "30 seconds", maxRetries: 3 })
+      .pipe(
+        Policy.retryWhile(Classify.isTransientHttpError),
+        Policy.retryAfter(Classify.retryAfterHint, { max: "30 seconds" }),
+        Policy.observed(options.name ?? "standard")
+      ),
+    attemptTimeout: "10 seconds"
+  })
+
+// ---------------------------------------------------------------------------------------------------------------
+// internals
+// ---------------------------------------------------------------------------------------------------------------
+
+const isBulkhead = (u: Bulkhead.Bulkhead | Bulkhead.Options): u is Bulkhead.Bulkhead =>
+  typeof (u as Bulkhead.Bulkhead).run === "function"
+
+// The user's classifiers, hints and taps are typed on the call's failures: rejections of this library's skip them.
+// Classifiers let them through (an attempt timeout is retryable), hints have nothing to say about them, taps do not
+// hear of them.
+const routeRejections = (policy: Policy.Policy<any, any, any>): Policy.Policy<any, any, any> => {
+  const config = configOf(policy)
+  return makePolicy({
+    ...config,
+    classifiers: config.classifiers.map((classify) => (error: unknown) => isRejection(error) || classify(error)),
+    hints: config.hints.map((hint) => ({
+      ...hint,
+      read: (error: unknown, now: number) => isRejection(error) ? undefined : hint.read(error, now)
+    })),
+    taps: config.taps.map((tap) => (step, error) => isRejection(error) ? Effect.void : tap(step, error))
+  })
+}
