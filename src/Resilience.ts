@@ -168,12 +168,11 @@ export const make = <const O extends Options>(options: O): Effect.Effect<Pipelin
  *
  * **Details**
  *
- * | strategy | setting |
- * |---|---|
- * | bulkhead | 1000 concurrent calls, no queue (.NET's concurrency limiter) |
- * | total timeout | 30 s |
- * | retry | 3 retries, the decorrelated exponential curve (Polly's jittered backoff) with 2 s median first delay, at most 30 s each; transient HTTP failures only; `Retry-After` obeyed up to 30 s |
- * | attempt timeout | 10 s |
+ * - bulkhead: 1000 concurrent calls, no queue (.NET's concurrency limiter);
+ * - total timeout: 30 s;
+ * - retry: 3 retries on the decorrelated curve (Polly's jittered exponential backoff), 2 s median first delay, at
+ *   most 30 s each; transient HTTP failures only; `Retry-After` obeyed up to 30 s;
+ * - attempt timeout: 10 s.
  *
  * .NET's handler also has a circuit breaker (10 % failures over 30 s, at least 100 calls, broken for 5 s); this
  * pipeline has none yet. The retry policy is observed as `standard` unless `name` says otherwise.

@@ -52,7 +52,7 @@ describe("Resilience.make", () => {
       expect(op.starts).toStrictEqual([0, 1000, 2000])
     }))
 
-  it.effect("the bulkhead is outermost: a call holds its slot through every retry, and a full one rejects at once", () =>
+  it.effect("the bulkhead is outermost: a call keeps its slot through every retry; a full one rejects at once", () =>
     Effect.gen(function*() {
       const bulkhead = yield* Bulkhead.make({ maxConcurrent: 1 })
       const resilient = yield* Resilience.make({
