@@ -70,7 +70,7 @@ export interface TokenBucketOptions {
   readonly maxTokens?: number | undefined
   /** Tokens a success gives back, in (0, 1]. Defaults to 0.1. */
   readonly tokenRatio?: number | undefined
-  /** A name for the `name` label of the budget's metrics. Without one, the budget records no metric. */
+  /** A name for the `policy` label of the budget's metrics. Without one, the budget records no metric. */
   readonly name?: string | undefined
 }
 
@@ -88,7 +88,7 @@ export interface RatioOptions {
   readonly minPerSecond?: number | undefined
   /** The window, between 1 second and 1 hour. Defaults to 10 seconds. */
   readonly ttl?: Duration.Input | undefined
-  /** A name for the `name` label of the budget's metrics. Without one, the budget records no metric. */
+  /** A name for the `policy` label of the budget's metrics. Without one, the budget records no metric. */
   readonly name?: string | undefined
 }
 
@@ -194,8 +194,8 @@ const decisions = Metric.counter("resilience_budget_decisions_total", {
 
 const recorder = (name: string | undefined) => {
   if (name === undefined) return (_key: string, _granted: boolean) => Effect.void
-  const granted = Metric.withAttributes(decisions, { name, outcome: "granted" })
-  const denied = Metric.withAttributes(decisions, { name, outcome: "denied" })
+  const granted = Metric.withAttributes(decisions, { policy: name, outcome: "granted" })
+  const denied = Metric.withAttributes(decisions, { policy: name, outcome: "denied" })
   return (_key: string, ok: boolean) => Metric.update(ok ? granted : denied, 1)
 }
 

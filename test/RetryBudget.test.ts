@@ -100,9 +100,9 @@ describe("RetryBudget ratio (Finagle RetryBudget)", () => {
         name: "inventory"
       })
       yield* times(3, store.acquire("a", 0))
-      expect((yield* series("resilience_budget_decisions_total", { name: "inventory", outcome: "granted" })).count)
+      expect((yield* series("resilience_budget_decisions_total", { policy: "inventory", outcome: "granted" })).count)
         .toBe(2)
-      expect((yield* series("resilience_budget_decisions_total", { name: "inventory", outcome: "denied" })).count)
+      expect((yield* series("resilience_budget_decisions_total", { policy: "inventory", outcome: "denied" })).count)
         .toBe(1)
     }).pipe(isolatedMetrics))
 })
