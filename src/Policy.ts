@@ -67,6 +67,8 @@ export interface Policy<in E = unknown, in S = E, out R = never> extends Schedul
  * - `"not-retryable"`: a {@link retryWhile} classifier rejected the failure.
  * - `"retry-after-too-long"`: a server hint exceeded the `max` given to {@link retryAfter}.
  * - `"budget-exhausted"`: the retry budget of {@link withBudget} refused the retry.
+ * - `"circuit-open"`: the failure was an open circuit's rejection, and waiting until it may admit a probe does not
+ *   fit the policy's limits (its `max` delay, its `maxElapsed`), or the circuit is held open by hand.
  *
  * @since 0.1.0
  * @category models
@@ -83,7 +85,8 @@ export type StopReason = driver.StopReason
  * - `delay`: the sleep before that retry. On a stop, the delay that was refused (`"max-elapsed"` and
  *   `"retry-after-too-long"`), or zero.
  * - `elapsed`: time from the start of the first attempt to this failure.
- * - `delayReason`: `"backoff"` when the curve chose the delay, `"retry-after"` when a server hint did.
+ * - `delayReason`: `"backoff"` when the curve chose the delay, `"retry-after"` when a server hint did,
+ *   `"circuit-open"` when the policy waits for an open circuit to admit a probe.
  * - `stop`: `undefined` while retrying; the {@link StopReason} on the step that ends the policy. That step is the
  *   output `Effect.retryOrElse` hands to its handler.
  *

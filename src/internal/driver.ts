@@ -3,6 +3,7 @@ import type * as Effect from "effect/Effect"
 import type * as Random from "effect/Random"
 import * as Jitter from "../Jitter.ts"
 import { type Curve, CurveState, firstValue, isRandom } from "./curve.ts"
+import { circuitOpenFor } from "./rejection.ts"
 import type { Observer } from "./telemetry.ts"
 import { durationMillis } from "./validate.ts"
 
@@ -13,13 +14,14 @@ export type StopReason =
   | "not-retryable"
   | "retry-after-too-long"
   | "budget-exhausted"
+  | "circuit-open"
 
 /** What a policy decided for one failure. @internal */
 export interface Step {
   readonly attempt: number
   readonly delay: Duration.Duration
   readonly elapsed: Duration.Duration
-  readonly delayReason: "backoff" | "retry-after"
+  readonly delayReason: "backoff" | "retry-after" | "circuit-open"
   readonly stop: StopReason | undefined
 }
 
@@ -87,8 +89,13 @@ export class Driver {
       this.previousDelay = this.base
       this.curve.reset()
     }
-    for (const classify of config.classifiers) {
-      if (!classify(error)) return this.stop("not-retryable", now, 0, "backoff")
+    // An open circuit is not the downstream failing: it bypasses the classifiers and is waited out, within the
+    // policy's limits, so that no attempt is spent against a circuit that will reject it.
+    const circuit = circuitOpenFor(error)
+    if (circuit === undefined) {
+      for (const classify of config.classifiers) {
+        if (!classify(error)) return this.stop("not-retryable", now, 0, "backoff")
+      }
     }
     if (this.retries >= config.maxRetries) return this.stop("max-retries", now, 0, "backoff")
 
@@ -99,7 +106,20 @@ export class Driver {
     let delay = Math.min(config.max, Math.max(config.min, jittered))
     this.previousDelay = delay
     let delayReason: Step["delayReason"] = "backoff"
-    for (const hint of config.hints) {
+    if (circuit !== undefined) {
+      // Held open by hand, or longer than any delay the policy would choose: waiting is not within its limits.
+      if (!Number.isFinite(circuit) || circuit > config.max) {
+        return this.stop("circuit-open", now, circuit, "circuit-open")
+      }
+      if (config.maxElapsed !== undefined && now - this.origin + Math.max(delay, circuit) > config.maxElapsed) {
+        return this.stop("circuit-open", now, Math.max(delay, circuit), circuit >= delay ? "circuit-open" : "backoff")
+      }
+      if (circuit >= delay) {
+        delay = circuit
+        delayReason = "circuit-open"
+      }
+    }
+    for (const hint of circuit === undefined ? config.hints : []) {
       const raw = hint.read(error, now)
       if (raw === undefined) continue
       let hinted = durationMillis("Policy.retryAfter", "hint (the value the hint function returned)", raw)
