@@ -17,8 +17,9 @@ export interface Row {
 }
 
 /**
- * One table of a case. The figure column is headed by `unit`; the ratio column compares each row with "ours".
- * Figures are nanoseconds when `kind` is `"time"`, bytes when it is `"bytes"`.
+ * One table of a case. The figure column is headed by `unit`; the ratio column compares each row with "ours", or
+ * with the row named by `reference` when the table gives one. Figures are nanoseconds when `kind` is `"time"`,
+ * bytes when it is `"bytes"`.
  */
 export interface Table {
   readonly id: string
@@ -27,6 +28,8 @@ export interface Table {
   readonly kind: "time" | "bytes"
   readonly columns: ReadonlyArray<string>
   readonly rows: ReadonlyArray<Row>
+  /** The row every ratio divides by, and the heading of the ratio column. Defaults to "ours", headed "÷ ours". */
+  readonly reference?: { readonly id: string; readonly heading: string }
 }
 
 /** What a case measured: how, the tables, and what a reader must know to read them. */

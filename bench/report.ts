@@ -135,17 +135,18 @@ const section = (number: number, benchCase: Case, result: CaseResult): Array<str
 ]
 
 const table = (table: Table): Array<string> => {
-  const ours = table.rows.find((row) => row.id === oursId)?.figure
+  const reference = table.reference ?? { id: oursId, heading: "÷ ours" }
+  const ours = table.rows.find((row) => row.id === reference.id)?.figure
   const format = table.kind === "bytes" ? formatBytes : formatNanos
   const cell = (row: Row) => row.figure === undefined ? row.missing ?? "—" : format(row.figure)
   const ratio = (row: Row) => row.figure === undefined || ours === undefined ? "—" : formatRatio(row.figure / ours)
   return [
     `### ${table.caption}`,
     "",
-    `| Competitor | ${table.unit} | ÷ ours | ${table.columns.join(" | ")} | Includes |`,
+    `| Competitor | ${table.unit} | ${reference.heading} | ${table.columns.join(" | ")} | Includes |`,
     `|---|---:|---:|${table.columns.map(() => "---|").join("")}---|`,
     ...table.rows.map((row) =>
-      `| ${row.id === oursId ? `**${row.name}**` : row.name} | ${cell(row)} | ${ratio(row)} | ` +
+      `| ${row.id === reference.id ? `**${row.name}**` : row.name} | ${cell(row)} | ${ratio(row)} | ` +
       `${row.cells.join(" | ")} | ${row.includes} |`
     ),
     ""

@@ -212,6 +212,9 @@ export const isBulkheadRejected = (u: unknown): u is BulkheadRejected => Predica
  * - Waiting has no time limit of its own. Bound it with `Effect.timeout` around `run`: the timeout interrupts the
  *   waiter, which frees its queue place.
  * - `maxQueued: Infinity` turns overload into unbounded memory and latency instead of rejections.
+ * - Every rejection of one bulkhead is the same error object, built once with the bulkhead (so its stack trace is
+ *   that of `make`): building an error per rejected call would cost most of the time a rejection takes, under
+ *   overload.
  * - A call that runs through the same bulkhead again from inside a slot can wait forever once every slot is held
  *   by such calls.
  * - A retry inside `run` holds the slot through its sleeps; a retry around `run` waits in the queue again.
@@ -320,7 +323,12 @@ const validate = (fn: string, options: Options): Config => {
 // not given to a waiter but taken when the waiter next runs, so counts read in between would not be exact.
 const makeBulkhead = (config: Config): Bulkhead => {
   const { maxConcurrent, maxQueued, name } = config
-  const rejection = name === undefined ? { maxConcurrent, maxQueued } : { bulkhead: name, maxConcurrent, maxQueued }
+  // Rejections happen under overload, when the process can least afford work: the error is built once, not per call.
+  const rejected = Effect.fail(
+    new BulkheadRejected(
+      name === undefined ? { maxConcurrent, maxQueued } : { bulkhead: name, maxConcurrent, maxQueued }
+    )
+  )
   // Invariant: waiters exist only while running === maxConcurrent. A Set keeps insertion order and removes an
   // interrupted waiter from the middle in constant time.
   const waiters = new Set<Deferred.Deferred<void>>()
@@ -356,7 +364,7 @@ const makeBulkhead = (config: Config): Bulkhead => {
           return occupy(after(telemetry?.admitted, restore(effect)))
         }
         if (waiters.size >= maxQueued) {
-          return after(telemetry?.rejected, Effect.fail(new BulkheadRejected(rejection)))
+          return after(telemetry?.rejected, rejected)
         }
         const granted = Deferred.makeUnsafe<void>()
         waiters.add(granted)

@@ -11,6 +11,7 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type { Predicate, Refinement } from "effect/Predicate"
 import * as Schedule from "effect/Schedule"
@@ -849,22 +850,23 @@ export const retry: {
   const budget = config.budget
   // A budget hears of each success here: the schedule only ever sees failures.
   const measured = budget === undefined ? self : Effect.tap(self, () => budgetSuccess(budget)) as Effect.Effect<A, E, R>
+  const instruments = Telemetry.callInstruments(name)
+  // The span is applied once, outside the per-run state: wrapping on every run costs a stack capture each time.
   return Effect.suspend(() => {
     let attempts = 0
     const attempt = Effect.suspend(() => {
       attempts++
-      return Telemetry.timeAttempt(name, measured)
+      return Telemetry.timeAttempt(instruments, measured)
     })
     return Effect.retry(attempt, policy).pipe(
       Effect.onExit((exit) => {
         const outcome = Telemetry.callOutcome(exit, attempts)
-        return Telemetry.recordCall(name, outcome).pipe(
+        return Metric.update(instruments.call[outcome], 1).pipe(
           Effect.andThen(Effect.annotateCurrentSpan({ attempts, outcome }))
         )
-      }),
-      Effect.withSpan("resilience.retry", { attributes: { policy: name } })
+      })
     )
-  })
+  }).pipe(Effect.withSpan("resilience.retry", { attributes: { policy: name } }))
 })
 
 // ---------------------------------------------------------------------------------------------------------------

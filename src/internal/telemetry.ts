@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
+import * as Tracer from "effect/Tracer"
 import type { Step, StopReason } from "./driver.ts"
 
 // Seconds; spans the delays retry policies choose, from a few milliseconds to the minutes a server hint may ask for.
@@ -89,9 +90,11 @@ export const makeObserver = (name: string): Observer => {
     return Effect.all([
       Metric.update(retries, 1),
       Metric.update(delay, delayMillis / 1000),
-      Effect.match(Effect.currentSpan, {
-        onFailure: () => undefined,
-        onSuccess: (span) => span.event("retry", BigInt(Math.floor(now)) * 1_000_000n, attributes)
+      // Reading the parent span as an Option: `Effect.currentSpan` builds an error, stack and all, when there is none.
+      Effect.map(Effect.serviceOption(Tracer.ParentSpan), (span) => {
+        if (span._tag === "Some" && span.value._tag === "Span") {
+          span.value.event("retry", BigInt(Math.floor(now)) * 1_000_000n, attributes)
+        }
       }),
       Effect.logDebug("retry scheduled").pipe(
         Effect.annotateLogs({ policy: name, attempt: step.attempt, delay_ms: delayMillis, reason: step.delayReason })
@@ -113,9 +116,44 @@ export const makeObserver = (name: string): Observer => {
   }
 }
 
+/**
+ * The instruments of `Policy.retry` for one policy name, with every label set bound once: binding labels on each
+ * update makes Effect rebuild the series key every time.
+ *
+ * @internal
+ */
+export interface CallInstruments {
+  readonly attempt: Record<AttemptOutcome, Metric.Metric<number, unknown>>
+  readonly call: Record<CallOutcome, Metric.Metric<number, unknown>>
+}
+
+const instrumentsByName = new Map<string, CallInstruments>()
+
+/** @internal */
+export const callInstruments = (name: string): CallInstruments => {
+  let instruments = instrumentsByName.get(name)
+  if (instruments === undefined) {
+    const attempt = (outcome: AttemptOutcome) =>
+      Metric.withAttributes(metrics.attemptDuration, { policy: name, outcome })
+    const call = (outcome: CallOutcome) => Metric.withAttributes(metrics.calls, { policy: name, outcome })
+    instruments = {
+      attempt: { success: attempt("success"), failure: attempt("failure"), interrupted: attempt("interrupted") },
+      call: {
+        success_without_retry: call("success_without_retry"),
+        success_with_retry: call("success_with_retry"),
+        failed_without_retry: call("failed_without_retry"),
+        failed_with_retry: call("failed_with_retry"),
+        interrupted: call("interrupted")
+      }
+    }
+    instrumentsByName.set(name, instruments)
+  }
+  return instruments
+}
+
 /** Wraps one attempt so that its duration and outcome are recorded. @internal */
 export const timeAttempt = <A, E, R>(
-  name: string,
+  instruments: CallInstruments,
   attempt: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.clockWith((clock) => {
@@ -126,8 +164,7 @@ export const timeAttempt = <A, E, R>(
         : Cause.hasInterruptsOnly(exit.cause)
         ? "interrupted"
         : "failure"
-      const seconds = (clock.currentTimeMillisUnsafe() - start) / 1000
-      return Metric.update(Metric.withAttributes(metrics.attemptDuration, { policy: name, outcome }), seconds)
+      return Metric.update(instruments.attempt[outcome], (clock.currentTimeMillisUnsafe() - start) / 1000)
     })
   })
 
@@ -140,7 +177,3 @@ export const callOutcome = (exit: Exit.Exit<unknown, unknown>, attempts: number)
     : attempts > 1
     ? "failed_with_retry"
     : "failed_without_retry"
-
-/** Records the outcome of a whole call. @internal */
-export const recordCall = (name: string, outcome: CallOutcome): Effect.Effect<void> =>
-  Metric.update(Metric.withAttributes(metrics.calls, { policy: name, outcome }), 1)
