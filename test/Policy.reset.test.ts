@@ -1,21 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, Exit } from "effect"
+import { Effect, Exit } from "effect"
 import * as Jitter from "../src/Jitter.ts"
 import * as Policy from "../src/Policy.ts"
-import { gaps, runToEnd } from "./helpers.ts"
-
-// An operation whose n-th execution runs for durations[n] ms and then fails; it succeeds past the end of the list.
-const timedFailures = (durations: ReadonlyArray<number>) => {
-  const starts: Array<number> = []
-  const effect = Effect.gen(function*() {
-    starts.push(yield* Clock.currentTimeMillis)
-    const runFor = durations[starts.length - 1]
-    if (runFor === undefined) return starts.length
-    yield* Effect.sleep(runFor)
-    return yield* Effect.fail("down")
-  })
-  return { effect, starts }
-}
+import { gaps, runToEnd, timedFailures } from "./helpers.ts"
 
 const policy = Policy.exponential({ base: 100, jitter: Jitter.none, maxRetries: 3 })
 
@@ -24,7 +11,7 @@ describe("Policy.resetAfter", () => {
     Effect.gen(function*() {
       // Three quick failures (100, 200, 400 ms backoff), then one attempt that runs 60 s before failing,
       // then three more quick failures: without the reset the count of 3 would have ended the call.
-      const op = timedFailures([0, 0, 0, 60_000, 0, 0])
+      const op = timedFailures([0, 0, 0, 60_000, 0, 0], "down")
       const exit = yield* runToEnd(Effect.retry(op.effect, policy.pipe(Policy.resetAfter("1 minute"))))
       expect(exit).toStrictEqual(Exit.succeed(7))
       const starts = op.starts
@@ -33,7 +20,7 @@ describe("Policy.resetAfter", () => {
 
   it.effect("without a reset the same script stops after maxRetries", () =>
     Effect.gen(function*() {
-      const op = timedFailures([0, 0, 0, 60_000, 0, 0])
+      const op = timedFailures([0, 0, 0, 60_000, 0, 0], "down")
       const exit = yield* runToEnd(Effect.retry(op.effect, policy))
       expect(exit).toStrictEqual(Exit.fail("down"))
       expect(op.starts.length).toBe(4)
@@ -42,7 +29,7 @@ describe("Policy.resetAfter", () => {
   it.effect("the policy's own sleeps never count as health", () =>
     Effect.gen(function*() {
       // Delays reach 400 ms; a reset duration of 300 ms would fire on every retry if sleeps counted.
-      const op = timedFailures([0, 0, 0, 0, 0])
+      const op = timedFailures([0, 0, 0, 0, 0], "down")
       const exit = yield* runToEnd(Effect.retry(op.effect, policy.pipe(Policy.resetAfter(300))))
       expect(exit).toStrictEqual(Exit.fail("down"))
       expect(op.starts.length).toBe(4)
@@ -52,7 +39,7 @@ describe("Policy.resetAfter", () => {
     Effect.gen(function*() {
       // Attempt 2 runs 10 s (longer than maxElapsed itself) and fails at 11 s; the window restarts there,
       // so retries follow at 12, 13, 14, 15 and 16 s, and the one that would end at 17 s is refused.
-      const op = timedFailures([0, 10_000, 0, 0, 0, 0, 0])
+      const op = timedFailures([0, 10_000, 0, 0, 0, 0, 0], "down")
       const limited = Policy.constant({ delay: 1000, maxRetries: Infinity, maxElapsed: 5000 }).pipe(
         Policy.resetAfter("5 seconds")
       )

@@ -7,24 +7,12 @@ import * as Policy from "../src/Policy.ts"
 import * as Resilience from "../src/Resilience.ts"
 import * as RetryBudget from "../src/RetryBudget.ts"
 import * as Timeout from "../src/Timeout.ts"
-import { runToEnd } from "./helpers.ts"
+import { runToEnd, timedFailures } from "./helpers.ts"
 
 class Unavailable extends Data.TaggedError("Unavailable")<{}> {}
 class Invalid extends Data.TaggedError("Invalid")<{}> {}
 
-// An operation that runs for `durations[n]` ms on its n-th execution and then fails with Unavailable (or succeeds
-// past the end of the list), recording each start.
-const timed = (durations: ReadonlyArray<number>) => {
-  const starts: Array<number> = []
-  const effect = Effect.gen(function*() {
-    starts.push(yield* Clock.currentTimeMillis)
-    const runFor = durations[starts.length - 1]
-    if (runFor === undefined) return starts.length
-    yield* Effect.sleep(runFor)
-    return yield* Effect.fail(new Unavailable())
-  })
-  return { effect, starts }
-}
+const timed = (durations: ReadonlyArray<number>) => timedFailures(durations, new Unavailable())
 
 describe("Resilience.make", () => {
   it.effect("an attempt timeout inside the retry is retried; each attempt has its own clock", () =>

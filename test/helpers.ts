@@ -27,6 +27,22 @@ export const alwaysFailing = <E>(error: E) => {
   return { effect, starts }
 }
 
+/**
+ * An operation whose n-th execution runs for `durations[n]` ms and then fails with `error`, recording each start; it
+ * succeeds with the execution count past the end of the list.
+ */
+export const timedFailures = <E>(durations: ReadonlyArray<number>, error: E) => {
+  const starts: Array<number> = []
+  const effect: Effect.Effect<number, E> = Effect.gen(function*() {
+    starts.push(yield* Clock.currentTimeMillis)
+    const runFor = durations[starts.length - 1]
+    if (runFor === undefined) return starts.length
+    yield* Effect.sleep(runFor)
+    return yield* Effect.fail(error)
+  })
+  return { effect, starts }
+}
+
 /** Runs an effect in a child fiber and moves the TestClock far enough for every sleep to elapse. */
 export const runToEnd = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Exit.Exit<A, E>, never, R> =>
   Effect.gen(function*() {
