@@ -17,6 +17,7 @@
  */
 export * as Bulkhead from "./Bulkhead.ts"
 export * as Classify from "./Classify.ts"
+export * as Hedge from "./Hedge.ts"
 export * as Jitter from "./Jitter.ts"
 export * as Policy from "./Policy.ts"
 export * as Resilience from "./Resilience.ts"
