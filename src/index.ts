@@ -16,6 +16,7 @@
  * @since 0.1.0
  */
 export * as Bulkhead from "./Bulkhead.ts"
+export * as CircuitBreaker from "./CircuitBreaker.ts"
 export * as Classify from "./Classify.ts"
 export * as Hedge from "./Hedge.ts"
 export * as Jitter from "./Jitter.ts"
