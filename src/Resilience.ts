@@ -4,14 +4,18 @@
  * Outer to inner:
  *
  * ```text
- * bulkhead → total timeout → retry (with its budget) → attempt timeout → the call
+ * bulkhead → total timeout → retry (with its budget) → hedge → circuit breaker → attempt timeout → the call
  * ```
  *
  * - The **bulkhead** is outermost, so a whole call, retries included, holds one slot, and a full bulkhead rejects
  *   before any work or budget is spent.
  * - The **total timeout** bounds the call with its retries and sleeps; it is never retried.
  * - The **retry** sees each attempt's failure, including an attempt timeout, which it retries like any transient
- *   failure; its budget is drawn on for each retry.
+ *   failure, and an open circuit, which it waits out when that fits its limits; its budget is drawn on for each
+ *   retry.
+ * - The **hedge** races further attempts when one is slow; each hedged attempt goes through the breaker.
+ * - The **circuit breaker** sees every attempt, so it trips on what the downstream does, and rejects attempts while
+ *   open without calling it.
  * - The **attempt timeout** bounds each attempt.
  *
  * Every strategy is optional. The pipeline's error type adds exactly the rejections its options can raise.
@@ -22,11 +26,14 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import * as Bulkhead from "./Bulkhead.ts"
+import * as CircuitBreaker from "./CircuitBreaker.ts"
 import * as Classify from "./Classify.ts"
+import * as Hedge from "./Hedge.ts"
 import { configOf, make as makePolicy } from "./internal/policy.ts"
 import { isRejection } from "./internal/rejection.ts"
 import { rangeError } from "./internal/validate.ts"
 import * as Policy from "./Policy.ts"
+import type * as RetryBudget from "./RetryBudget.ts"
 import * as Timeout from "./Timeout.ts"
 
 /**
@@ -42,6 +49,10 @@ export interface Options {
   readonly totalTimeout?: Duration.Input | undefined
   /** The retry policy, with its budget when it has one. */
   readonly retry?: Policy.Policy<any, any, any> | undefined
+  /** Hedging of slow attempts. */
+  readonly hedge?: Hedge.Options<any> | undefined
+  /** A circuit breaker shared by every call of the pipeline, or the options to make one. */
+  readonly breaker?: CircuitBreaker.CircuitBreaker | CircuitBreaker.Options | undefined
   /** The longest one attempt may take. */
   readonly attemptTimeout?: Duration.Input | undefined
 }
@@ -56,6 +67,7 @@ export interface Options {
 export type Rejections<O extends Options> =
   | (Configures<O, "bulkhead"> extends true ? Bulkhead.BulkheadRejected : never)
   | (Configures<O, "totalTimeout"> extends true ? Timeout.TotalTimeout : never)
+  | (Configures<O, "breaker"> extends true ? CircuitBreaker.CircuitOpen : never)
   | (Configures<O, "attemptTimeout"> extends true ? Timeout.AttemptTimeout : never)
 
 /**
@@ -80,8 +92,11 @@ export type Accepts<O extends Options> = O extends { readonly retry: Policy.Poli
  * @since 0.1.0
  * @category type-level
  */
-export type Requires<O extends Options> = O extends { readonly retry: Policy.Policy<any, any, infer R> } ? R
-  : never
+export type Requires<O extends Options> =
+  | (O extends { readonly retry: Policy.Policy<any, any, infer R> } ? R : never)
+  | (Configures<O, "hedge"> extends true
+    ? Configures<NonNullable<O["hedge"]>, "budget"> extends true ? RetryBudget.RetryBudget : never
+    : never)
 
 /**
  * A pipeline: applies its strategies, in order, to any effect whose failures its retry policy accepts.
@@ -108,7 +123,8 @@ export interface Pipeline<O extends Options> {
  *
  * **Gotchas**
  *
- * An attempt timeout longer than the total timeout never fires. Circuit breaking is not part of the pipeline yet.
+ * An attempt timeout longer than the total timeout never fires. An attempt timeout never counts as a failure in the
+ * breaker; give the breaker a `slowCallDuration` below the attempt timeout so that a hanging dependency trips it.
  *
  * **Example**
  *
@@ -143,16 +159,24 @@ export const make = <const O extends Options>(options: O): Effect.Effect<Pipelin
   const attemptTimeout = options.attemptTimeout === undefined ? undefined : Timeout.attempt(options.attemptTimeout)
   const totalTimeout = options.totalTimeout === undefined ? undefined : Timeout.total(options.totalTimeout)
   const retry = options.retry === undefined ? undefined : routeRejections(options.retry)
+  const hedge = options.hedge === undefined ? undefined : Hedge.race(options.hedge)
   const bulkhead = options.bulkhead === undefined
     ? Effect.succeed(undefined)
     : isBulkhead(options.bulkhead)
     ? Effect.succeed(options.bulkhead)
     : Bulkhead.make(options.bulkhead)
+  const breaker = options.breaker === undefined
+    ? Effect.succeed(undefined)
+    : isBreaker(options.breaker)
+    ? Effect.succeed(options.breaker)
+    : CircuitBreaker.make(options.breaker)
 
-  return Effect.map(bulkhead, (bulkhead) => {
+  return Effect.map(Effect.all([bulkhead, breaker]), ([bulkhead, breaker]) => {
     const pipeline = (effect: Effect.Effect<any, any, any>) => {
       let result = effect
       if (attemptTimeout !== undefined) result = attemptTimeout(result)
+      if (breaker !== undefined) result = breaker.run(result)
+      if (hedge !== undefined) result = hedge(result)
       if (retry !== undefined) result = Policy.retry(result, retry)
       if (totalTimeout !== undefined) result = totalTimeout(result)
       if (bulkhead !== undefined) result = bulkhead.run(result)
@@ -172,10 +196,12 @@ export const make = <const O extends Options>(options: O): Effect.Effect<Pipelin
  * - total timeout: 30 s;
  * - retry: 3 retries on the decorrelated curve (Polly's jittered exponential backoff), 2 s median first delay, at
  *   most 30 s each; transient HTTP failures only; `Retry-After` obeyed up to 30 s;
+ * - circuit breaker: opens when 10 % of calls fail over 30 s with at least 100 calls, broken for 5 s, one probe;
  * - attempt timeout: 10 s.
  *
- * .NET's handler also has a circuit breaker (10 % failures over 30 s, at least 100 calls, broken for 5 s); this
- * pipeline has none yet. The retry policy is observed as `standard` unless `name` says otherwise.
+ * The bulkhead, retry policy and breaker are named `standard` (their metrics' `policy` label) unless `name` says
+ * otherwise. Unlike .NET's handler, an attempt timeout does not count as a failure in the breaker: it is a rejection
+ * of this library's (see `CircuitBreaker.make` on slow calls).
  *
  * **Example**
  *
@@ -204,6 +230,14 @@ export const standard = (options: { readonly name?: string | undefined } = {}) =
         Policy.retryAfter(Classify.retryAfterHint, { max: "30 seconds" }),
         Policy.observed(options.name ?? "standard")
       ),
+    breaker: {
+      trip: "failure-ratio",
+      failureRatio: 0.1,
+      samplingDuration: "30 seconds",
+      minimumThroughput: 100,
+      breakDuration: "5 seconds",
+      name: options.name ?? "standard"
+    },
     attemptTimeout: "10 seconds"
   })
 
@@ -213,6 +247,9 @@ export const standard = (options: { readonly name?: string | undefined } = {}) =
 
 const isBulkhead = (u: Bulkhead.Bulkhead | Bulkhead.Options): u is Bulkhead.Bulkhead =>
   typeof (u as Bulkhead.Bulkhead).run === "function"
+
+const isBreaker = (u: CircuitBreaker.CircuitBreaker | CircuitBreaker.Options): u is CircuitBreaker.CircuitBreaker =>
+  typeof (u as CircuitBreaker.CircuitBreaker).run === "function"
 
 // The user's classifiers, hints and taps are typed on the call's failures: rejections of this library's skip them.
 // Classifiers let them through (an attempt timeout is retryable), hints have nothing to say about them, taps do not

@@ -1,6 +1,7 @@
 import { Data, Effect } from "effect"
 import { describe, expectTypeOf, it } from "vitest"
 import type * as Bulkhead from "../src/Bulkhead.ts"
+import type * as CircuitBreaker from "../src/CircuitBreaker.ts"
 import * as Policy from "../src/Policy.ts"
 import * as Resilience from "../src/Resilience.ts"
 import type * as RetryBudget from "../src/RetryBudget.ts"
@@ -24,6 +25,9 @@ declare const budgeted: Resilience.Pipeline<
   { retry: Policy.Policy<Unavailable, Unavailable, RetryBudget.RetryBudget> }
 >
 declare const loose: Resilience.Pipeline<Resilience.Options>
+declare const withBreaker: Resilience.Pipeline<{ breaker: CircuitBreaker.Options }>
+declare const hedged: Resilience.Pipeline<{ hedge: { delay: 50 } }>
+declare const hedgedOnBudget: Resilience.Pipeline<{ hedge: { delay: 50; budget: "api" } }>
 
 type AllRejections = Bulkhead.BulkheadRejected | Timeout.TotalTimeout | Timeout.AttemptTimeout
 
@@ -50,7 +54,15 @@ describe("Resilience types", () => {
     expectTypeOf(budgeted(call)).toEqualTypeOf<Effect.Effect<number, Unavailable, RetryBudget.RetryBudget>>()
   })
 
-  it("options typed loosely keep every rejection they might raise", () => {
-    expectTypeOf(loose(call)).toEqualTypeOf<Effect.Effect<number, Unavailable | AllRejections>>()
+  it("options typed loosely keep every rejection and requirement they might have", () => {
+    expectTypeOf(loose(call)).toEqualTypeOf<
+      Effect.Effect<number, Unavailable | AllRejections | CircuitBreaker.CircuitOpen, RetryBudget.RetryBudget>
+    >()
+  })
+
+  it("a breaker adds CircuitOpen; a hedge adds nothing, or the budget it draws on", () => {
+    expectTypeOf(withBreaker(call)).toEqualTypeOf<Effect.Effect<number, Unavailable | CircuitBreaker.CircuitOpen>>()
+    expectTypeOf(hedged(call)).toEqualTypeOf<Effect.Effect<number, Unavailable>>()
+    expectTypeOf(hedgedOnBudget(call)).toEqualTypeOf<Effect.Effect<number, Unavailable, RetryBudget.RetryBudget>>()
   })
 })
