@@ -174,13 +174,14 @@ const rejections = () => {
       competitor: sync("shared", isRejection, () => exit(failed)),
       name: "bare: `Effect.runSyncExit` of `Effect.fail(rejection)`, one rejection made in advance",
       baseline: "",
-      includes: "One fiber run that fails with an error built once; what a rejection costs when nothing is built."
+      includes: "One fiber run that fails with an error built in advance, as a bulkhead's rejection is: its floor."
     },
     {
       competitor: sync("construct", Bulkhead.isBulkheadRejected, () => new Bulkhead.BulkheadRejected(fields)),
       name: "`new BulkheadRejected(…)` alone",
       baseline: "",
-      includes: "The schema class constructor: field checks, and an `Error` with its captured stack."
+      includes: "The schema class constructor: field checks, and an `Error` with its captured stack; what a " +
+        "rejection would add if it built its error per call."
     },
     {
       competitor: sync("error", (result) => result instanceof Error, () => new Error("full")),
@@ -192,7 +193,8 @@ const rejections = () => {
       competitor: full("unnamed", undefined),
       name: "ours: full `bulkhead.run(Effect.void)`, unnamed (`Effect.runSyncExit`)",
       baseline: "",
-      includes: "The fiber run, the slot and queue checks, a new `BulkheadRejected`, the failure."
+      includes: "The fiber run, the slot and queue checks, and the failure with the `BulkheadRejected` the " +
+        "bulkhead built when it was made; nothing is built per call."
     },
     {
       competitor: full("named", "bench"),
@@ -259,8 +261,10 @@ export const bulkhead: Case = {
         "many times. The named bulkhead records into a fresh `Metric.MetricRegistry`, as does every Effect row, " +
         "provided through the runner's context.",
         "A rejection: one call of `Effect.void` through a bulkhead whose one slot is held by a call that never " +
-        "ends and which queues nothing. The figure is the median time per refused call, whole; the rows above " +
-        "ours show the parts it is made of."
+        "ends and which queues nothing. The figure is the median time per refused call, whole. Each bulkhead " +
+        "builds its `BulkheadRejected` once, when it is made, and fails every refused call with it; the rows above " +
+        "ours show that floor (a fiber run that fails with an error made in advance) and what building an error " +
+        "per call would add, as cockatiel does."
       ],
       tables: [
         passTable("sync", "A pass, synchronous (`Effect.runSync`)", pass.sync, syncStats),

@@ -19,6 +19,8 @@ export interface Report {
   readonly date: Date
   /** One-minute load average when the run started and when it ended. */
   readonly load: readonly [number, number]
+  /** The highest one-minute load average seen, sampled after each case. */
+  readonly loadPeak: number
   readonly durationMillis: number
   readonly command: string
   readonly environment: Environment
@@ -46,20 +48,25 @@ const render = (report: Report): string =>
     "",
     ...report.method.flatMap((paragraph) => [paragraph, ""]),
     ...report.cases.flatMap(([benchCase, result], index) => section(index + 1, benchCase, result)),
+    ...notMeasured(report.planned)
+  ].join("\n")
+
+const notMeasured = (planned: ReadonlyArray<PlannedCase>): Array<string> =>
+  planned.length === 0 ? [] : [
     "## Not measured yet",
     "",
     "Nothing is measured for these cases yet:",
     "",
-    ...report.planned.map((planned) => `- **${planned.title}** (\`${planned.id}\`): ${reason(planned)}`),
+    ...planned.map((entry) => `- **${entry.title}** (\`${entry.id}\`): ${reason(entry)}`),
     ""
-  ].join("\n")
+  ]
 
 const reason = ({ subject, module }: PlannedCase): string =>
   existsSync(new URL(`../${module}`, import.meta.url))
     ? `\`${module}\` exists, but no case measures it yet.`
     : `not measured because the library has no ${subject} yet (no \`${module}\`).`
 
-const environment = ({ environment: env, command, load }: Report): Array<string> => [
+const environment = ({ environment: env, command, load, loadPeak }: Report): Array<string> => [
   "## Machine and versions",
   "",
   "| | |",
@@ -70,7 +77,8 @@ const environment = ({ environment: env, command, load }: Report): Array<string>
   `| OS | ${env.os} |`,
   `| Node | ${env.node} (V8 ${env.v8}), \`${env.execPath}\` |`,
   ...env.packages.map(([name, version]) => `| ${name} | ${version} |`),
-  `| Load average (1 min) | ${load[0].toFixed(2)} at the start, ${load[1].toFixed(2)} at the end |`,
+  `| Load average (1 min) | ${load[0].toFixed(2)} at the start, ${load[1].toFixed(2)} at the end, ` +
+  `${loadPeak.toFixed(2)} at most (sampled after each case) |`,
   `| Source revision | ${env.revision}${env.changedSources.length === 0 ? "" : ", with uncommitted changes in src/"} |`,
   "",
   ...(env.changedSources.length === 0 ? [] : [
@@ -81,7 +89,14 @@ const environment = ({ environment: env, command, load }: Report): Array<string>
   ]),
   `Command: \`${command}\` (the \`bench\` script: \`node bench/run.ts\`, run by the Node of the \`node\` dev ` +
   "dependency). It is not part of `npm test`.",
-  ""
+  "",
+  // The run itself keeps about one process busy; the rest of the load average is other processes'.
+  ...(loadPeak - 1 < env.cores / 2 ? [] : [
+    `The load was high: the one-minute load average reached ${loadPeak.toFixed(2)} on ${env.cores} cores, so ` +
+    "other processes took CPU time during the run. Absolute figures are higher and spreads wider than on an idle " +
+    "machine; ratios within a table suffer less, since its competitors are interleaved.",
+    ""
+  ])
 ]
 
 const targets = ({ verdicts }: Report): Array<string> => [
@@ -98,7 +113,11 @@ const targets = ({ verdicts }: Report): Array<string> => [
     return `| ${verdict.target.description} | ${figure(verdict.ours)} | ${figure(verdict.theirs)} | ` +
       `${formatRatio(verdict.ratio)} | ${met} |`
   }),
-  ""
+  "",
+  ...verdicts.flatMap((verdict) =>
+    verdict.explanation === undefined ? [] : [`- Missed: ${verdict.target.description}. ${verdict.explanation}`]
+  ),
+  ...(verdicts.some((verdict) => verdict.explanation !== undefined) ? [""] : [])
 ]
 
 const percent = (share: number | undefined): string => share === undefined ? "—" : `${(share * 100).toFixed(1)} %`

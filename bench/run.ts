@@ -4,6 +4,7 @@
  * Usage: `npm run bench`. Not part of `npm test`: the figures depend on the machine and take minutes.
  */
 import * as os from "node:os"
+import { budget } from "./budget.ts"
 import { buildPolicy } from "./build-policy.ts"
 import { bulkhead } from "./bulkhead.ts"
 import { environment } from "./environment.ts"
@@ -17,18 +18,11 @@ import { judge, targets, type Verdict } from "./targets.ts"
 import { telemetry } from "./telemetry.ts"
 
 // The cases, in report order. A new case is a module beside these exporting a `Case`; add it here.
-const cases: ReadonlyArray<Case> = [happyPath, retryStep, buildPolicy, telemetry, bulkhead, scale]
+const cases: ReadonlyArray<Case> = [happyPath, retryStep, buildPolicy, telemetry, bulkhead, budget, scale]
 
 // Cases not measured yet, most because the library does not have their subject. The report lists them with the
 // reason; a case module that measures one replaces its entry here and joins `cases`.
-const planned: ReadonlyArray<PlannedCase> = [
-  {
-    id: "budget",
-    title: "Retry budget: cost per call of a shared budget, and contention between fibers",
-    subject: "retry budget",
-    module: "src/RetryBudget.ts"
-  }
-]
+const planned: ReadonlyArray<PlannedCase> = []
 
 const method = [
   "Timed cases use tinybench 6 as the sampling engine. All competitors of a table run in each round, in an order " +
@@ -58,6 +52,7 @@ const main = async (): Promise<void> => {
   const started = performance.now()
   const env = environment()
   const loadBefore = os.loadavg()[0]!
+  let loadPeak = loadBefore
   const results = new Map<string, CaseResult>()
   const measured: Array<readonly [Case, CaseResult]> = []
   for (const benchCase of cases) {
@@ -69,7 +64,9 @@ const main = async (): Promise<void> => {
     for (const table of result.tables) {
       for (const row of table.rows) console.log(`  ${table.id} ${row.id}: ${row.figure ?? row.missing}`)
     }
-    console.log(`${benchCase.id}: ${((performance.now() - caseStart) / 1000).toFixed(1)} s`)
+    loadPeak = Math.max(loadPeak, os.loadavg()[0]!)
+    const load = os.loadavg()[0]!.toFixed(2)
+    console.log(`${benchCase.id}: ${((performance.now() - caseStart) / 1000).toFixed(1)} s, load average ${load}`)
   }
 
   const verdicts = targets.map((target) => judge(target, results))
@@ -80,9 +77,11 @@ const main = async (): Promise<void> => {
     if (profiled !== undefined) profiles.push(profiled)
   }
   const path = new URL("RESULTS.md", import.meta.url)
+  const loadAfter = os.loadavg()[0]!
   writeReport(path, {
     date: new Date(),
-    load: [loadBefore, os.loadavg()[0]!],
+    load: [loadBefore, loadAfter],
+    loadPeak: Math.max(loadPeak, loadAfter),
     durationMillis: performance.now() - started,
     command: "npm run bench",
     environment: env,
