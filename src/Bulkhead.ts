@@ -14,6 +14,7 @@ import { dual } from "effect/Function"
 import * as Metric from "effect/Metric"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { family } from "./internal/metric.ts"
 import { RejectionTypeId } from "./internal/rejection.ts"
 import { rangeError } from "./internal/validate.ts"
 
@@ -402,16 +403,25 @@ const first = <A>(set: Set<A>): A | undefined => {
 }
 
 const metrics = {
-  calls: Metric.counter("resilience_bulkhead_calls_total", {
-    description: "Calls through a bulkhead, by outcome: admitted, rejected, or abandoned while queued",
-    incremental: true
-  }),
-  running: Metric.gauge("resilience_bulkhead_running_calls", {
-    description: "Calls holding a slot of a bulkhead"
-  }),
-  queued: Metric.gauge("resilience_bulkhead_queued_calls", {
-    description: "Calls waiting for a slot of a bulkhead"
-  })
+  calls: family((attributes) =>
+    Metric.counter("resilience_bulkhead_calls_total", {
+      description: "Calls through a bulkhead, by outcome: admitted, rejected, or abandoned while queued",
+      incremental: true,
+      attributes
+    })
+  ),
+  running: family((attributes) =>
+    Metric.gauge("resilience_bulkhead_running_calls", {
+      description: "Calls holding a slot of a bulkhead",
+      attributes
+    })
+  ),
+  queued: family((attributes) =>
+    Metric.gauge("resilience_bulkhead_queued_calls", {
+      description: "Calls waiting for a slot of a bulkhead",
+      attributes
+    })
+  )
 } as const
 
 /** What a named bulkhead records after each change; each member writes the gauges whose count changed. */
@@ -427,10 +437,10 @@ interface Telemetry {
 // Labels are bound once per bulkhead. A gauge is written with the count read when the write runs, so the last
 // write after any change carries the latest count, whatever order fibers run their writes in.
 const makeTelemetry = (name: string, readState: () => State): Telemetry => {
-  const runningGauge = Metric.withAttributes(metrics.running, { policy: name })
-  const queuedGauge = Metric.withAttributes(metrics.queued, { policy: name })
+  const runningGauge = metrics.running({ policy: name })
+  const queuedGauge = metrics.queued({ policy: name })
   const count = (outcome: "admitted" | "rejected" | "abandoned") =>
-    Metric.update(Metric.withAttributes(metrics.calls, { policy: name, outcome }), 1)
+    Metric.update(metrics.calls({ policy: name, outcome }), 1)
   const running = Effect.suspend(() => Metric.update(runningGauge, readState().running))
   const queued = Effect.suspend(() => Metric.update(queuedGauge, readState().queued))
   const admittedFromQueue = count("admitted")

@@ -44,6 +44,7 @@ import * as PubSub from "effect/PubSub"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Machine from "./internal/breaker.ts"
+import { family } from "./internal/metric.ts"
 import { CircuitOpenTypeId, isRejection, RejectionTypeId } from "./internal/rejection.ts"
 import { durationMillis, rangeError } from "./internal/validate.ts"
 
@@ -845,17 +846,26 @@ const after = <A, E, R>(first: Effect.Effect<void> | undefined, effect: Effect.E
   first === undefined ? effect : Effect.andThen(first, effect)
 
 const metrics = {
-  calls: Metric.counter("resilience_breaker_calls_total", {
-    description: "Calls through a circuit breaker, by outcome: success, failure, rejected or ignored",
-    incremental: true
-  }),
-  transitions: Metric.counter("resilience_breaker_transitions_total", {
-    description: "Transitions of a circuit breaker, by the states left and entered",
-    incremental: true
-  }),
-  state: Metric.gauge("resilience_breaker_state", {
-    description: "The state of a circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated"
-  })
+  calls: family((attributes) =>
+    Metric.counter("resilience_breaker_calls_total", {
+      description: "Calls through a circuit breaker, by outcome: success, failure, rejected or ignored",
+      incremental: true,
+      attributes
+    })
+  ),
+  transitions: family((attributes) =>
+    Metric.counter("resilience_breaker_transitions_total", {
+      description: "Transitions of a circuit breaker, by the states left and entered",
+      incremental: true,
+      attributes
+    })
+  ),
+  state: family((attributes) =>
+    Metric.gauge("resilience_breaker_state", {
+      description: "The state of a circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated",
+      attributes
+    })
+  )
 } as const
 
 const stateCodes: Record<Circuit, number> = { "closed": 0, "half-open": 1, "open": 2, "isolated": 3 }
@@ -872,18 +882,18 @@ interface Telemetry {
 // the circuit read when the write runs, so the last write carries the latest state whatever order fibers run in.
 const makeTelemetry = (name: string, pending: Array<Transition>, current: () => Circuit): Telemetry => {
   const calls = {
-    success: Metric.withAttributes(metrics.calls, { policy: name, outcome: "success" }),
-    failure: Metric.withAttributes(metrics.calls, { policy: name, outcome: "failure" }),
-    ignored: Metric.withAttributes(metrics.calls, { policy: name, outcome: "ignored" }),
-    rejected: Metric.withAttributes(metrics.calls, { policy: name, outcome: "rejected" })
+    success: metrics.calls({ policy: name, outcome: "success" }),
+    failure: metrics.calls({ policy: name, outcome: "failure" }),
+    ignored: metrics.calls({ policy: name, outcome: "ignored" }),
+    rejected: metrics.calls({ policy: name, outcome: "rejected" })
   }
-  const gauge = Metric.withAttributes(metrics.state, { policy: name })
+  const gauge = metrics.state({ policy: name })
   const edges = new Map<string, Metric.Metric<number, unknown>>()
   const edge = (from: Circuit, to: Circuit) => {
     const key = `${from}>${to}`
     let metric = edges.get(key)
     if (metric === undefined) {
-      metric = Metric.withAttributes(metrics.transitions, { policy: name, from, to })
+      metric = metrics.transitions({ policy: name, from, to })
       edges.set(key, metric)
     }
     return metric

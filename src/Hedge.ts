@@ -16,6 +16,7 @@ import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
+import { family } from "./internal/metric.ts"
 import { isRejection } from "./internal/rejection.ts"
 import { durationMillis, rangeError } from "./internal/validate.ts"
 import * as RetryBudget from "./RetryBudget.ts"
@@ -177,9 +178,10 @@ export interface Options<in E = unknown> {
  *   name: "profile.lookup"
  * })
  *
- * // Each hedge drawn on a budget shared with the process's retries: the RetryBudget service is required.
- * const budgeted = lookup("user:42").pipe(
- *   Hedge.race({ delay: "50 millis", maxHedged: 2, budget: "profile" }),
+ * // Each hedge drawn on a budget shared with the process's retries: the RetryBudget service is required,
+ * // provided once for the whole application.
+ * const budgeted = lookup("user:42").pipe(Hedge.race({ delay: "50 millis", maxHedged: 2, budget: "profile" }))
+ * const main = Effect.forEach(["a", "b"], () => budgeted).pipe(
  *   Effect.provide(RetryBudget.layerMemory({ algorithm: "ratio", percent: 0.05 }))
  * )
  * ```
@@ -340,14 +342,20 @@ const typedFailure = <E>(cause: Cause.Cause<E>): Option.Option<E> => {
 }
 
 const metrics = {
-  attempts: Metric.counter("resilience_hedge_attempts_total", {
-    description: "Attempts started by hedged calls, by kind: primary or hedge",
-    incremental: true
-  }),
-  calls: Metric.counter("resilience_hedge_calls_total", {
-    description: "Hedged calls, by outcome: primary_won, hedge_won or failed",
-    incremental: true
-  })
+  attempts: family((attributes) =>
+    Metric.counter("resilience_hedge_attempts_total", {
+      description: "Attempts started by hedged calls, by kind: primary or hedge",
+      incremental: true,
+      attributes
+    })
+  ),
+  calls: family((attributes) =>
+    Metric.counter("resilience_hedge_calls_total", {
+      description: "Hedged calls, by outcome: primary_won, hedge_won or failed",
+      incremental: true,
+      attributes
+    })
+  )
 } as const
 
 /** What a named hedge records as an attempt starts and as a call ends. */
@@ -358,8 +366,11 @@ interface Telemetry {
 
 // Labels are bound once per `race`, so that recording allocates no label sets.
 const makeTelemetry = (name: string): Telemetry => {
-  const count = <K extends string>(metric: Metric.Metric<number, unknown>, label: string, value: K) =>
-    Metric.withAttributes(metric, { policy: name, [label]: value })
+  const count = (
+    metric: (attributes: Record<string, string>) => Metric.Counter<number>,
+    label: string,
+    value: string
+  ) => metric({ policy: name, [label]: value })
   const primary = count(metrics.attempts, "kind", "primary")
   const hedged = count(metrics.attempts, "kind", "hedge")
   const outcomes = {

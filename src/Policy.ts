@@ -626,7 +626,9 @@ export const resetAfter: {
  *
  * **Gotchas**
  *
- * Successes are seen only by {@link retry}: run budgeted policies with `Policy.retry(program, policy)`. Under plain
+ * Provide `RetryBudget` once, high in the application: a layer provided around each call builds a fresh, full
+ * budget for each call, which bounds nothing. Successes are seen only by {@link retry}: run budgeted policies with
+ * `Policy.retry(program, policy)`. Under plain
  * `Effect.retry`, a token bucket never earns tokens back and ends up refusing every retry. `Policy.delays` and
  * `Policy.start` do not draw on the budget.
  *
@@ -639,7 +641,11 @@ export const resetAfter: {
  * declare const search: Effect.Effect<string, Error>
  *
  * const policy = Policy.exponential({ maxRetries: 3 }).pipe(Policy.withBudget("search"))
- * const program = Policy.retry(search, policy).pipe(
+ * const searchWithRetries = Policy.retry(search, policy)
+ *
+ * // Provide the budget once, for the whole application: a layer provided around each call gives each call a fresh,
+ * // full budget.
+ * const main = Effect.forEach(Array.from({ length: 100 }), () => searchWithRetries).pipe(
  *   Effect.provide(RetryBudget.layerMemory({ algorithm: "token-bucket", maxTokens: 100, tokenRatio: 0.1 }))
  * )
  * ```

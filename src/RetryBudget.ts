@@ -18,6 +18,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
+import { family } from "./internal/metric.ts"
 import { durationMillis, numberInRange, rangeError } from "./internal/validate.ts"
 
 /**
@@ -112,7 +113,10 @@ export type Options = TokenBucketOptions | RatioOptions
  * declare const getPrice: Effect.Effect<number, Error>
  *
  * const policy = Policy.exponential({ maxRetries: 3 }).pipe(Policy.withBudget("pricing"))
- * const program = Policy.retry(getPrice, policy).pipe(
+ * const price = Policy.retry(getPrice, policy)
+ *
+ * // Provided once for the whole application: every call draws on the same budget.
+ * const main = Effect.forEach(Array.from({ length: 100 }), () => price).pipe(
  *   Effect.provide(RetryBudget.layerMemory({ algorithm: "ratio", percent: 0.1 }))
  * )
  * ```
@@ -187,15 +191,18 @@ export const layerMemory = (options: Options): Layer.Layer<RetryBudget> =>
 // internals
 // ---------------------------------------------------------------------------------------------------------------
 
-const decisions = Metric.counter("resilience_budget_decisions_total", {
-  description: "Retries asked of a retry budget, by outcome (granted or denied)",
-  incremental: true
-})
+const decisions = family((attributes) =>
+  Metric.counter("resilience_budget_decisions_total", {
+    description: "Retries asked of a retry budget, by outcome (granted or denied)",
+    incremental: true,
+    attributes
+  })
+)
 
 const recorder = (name: string | undefined) => {
   if (name === undefined) return (_key: string, _granted: boolean) => Effect.void
-  const granted = Metric.withAttributes(decisions, { policy: name, outcome: "granted" })
-  const denied = Metric.withAttributes(decisions, { policy: name, outcome: "denied" })
+  const granted = decisions({ policy: name, outcome: "granted" })
+  const denied = decisions({ policy: name, outcome: "denied" })
   return (_key: string, ok: boolean) => Metric.update(ok ? granted : denied, 1)
 }
 

@@ -104,7 +104,9 @@ export const make = <P>(config: Config): P => {
       return Effect.flatMap(decided, (final) => {
         const effects = taps.map((tap) => tap(final, error))
         if (observer !== undefined) effects.unshift(observer.decide(final, error, now))
-        return Effect.andThen(Effect.all(effects, { discard: true }), finish(final))
+        return effects.length === 0
+          ? finish(final)
+          : Effect.andThen(Effect.all(effects, { discard: true }), finish(final))
       })
     })
   // Each run of a budgeted policy is one call of the downstream: the budget counts it as the run starts.

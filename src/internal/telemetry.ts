@@ -5,6 +5,7 @@ import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as Tracer from "effect/Tracer"
 import type { Step, StopReason } from "./driver.ts"
+import { family } from "./metric.ts"
 
 // Seconds; spans the delays retry policies choose, from a few milliseconds to the minutes a server hint may ask for.
 const delayBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
@@ -14,26 +15,41 @@ const durationBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 
 
 /** The metrics of retry policies. Names and labels are part of the public contract. @internal */
 export const metrics = {
-  retries: Metric.counter("resilience_retry_retries_total", {
-    description: "Retries scheduled by a retry policy",
-    incremental: true
-  }),
-  stops: Metric.counter("resilience_retry_stops_total", {
-    description: "Retry policies that stopped retrying, by stop reason",
-    incremental: true
-  }),
-  delay: Metric.histogram("resilience_retry_delay_seconds", {
-    description: "Delays chosen by retry policies before a retry",
-    boundaries: delayBoundaries
-  }),
-  calls: Metric.counter("resilience_retry_calls_total", {
-    description: "Calls made through Policy.retry, by outcome",
-    incremental: true
-  }),
-  attemptDuration: Metric.histogram("resilience_attempt_duration_seconds", {
-    description: "Duration of each attempt made through Policy.retry, by outcome",
-    boundaries: durationBoundaries
-  })
+  retries: family((attributes) =>
+    Metric.counter("resilience_retry_retries_total", {
+      description: "Retries scheduled by a retry policy",
+      incremental: true,
+      attributes
+    })
+  ),
+  stops: family((attributes) =>
+    Metric.counter("resilience_retry_stops_total", {
+      description: "Retry policies that stopped retrying, by stop reason",
+      incremental: true,
+      attributes
+    })
+  ),
+  delay: family((attributes) =>
+    Metric.histogram("resilience_retry_delay_seconds", {
+      description: "Delays chosen by retry policies before a retry",
+      boundaries: delayBoundaries,
+      attributes
+    })
+  ),
+  calls: family((attributes) =>
+    Metric.counter("resilience_retry_calls_total", {
+      description: "Calls made through Policy.retry, by outcome",
+      incremental: true,
+      attributes
+    })
+  ),
+  attemptDuration: family((attributes) =>
+    Metric.histogram("resilience_attempt_duration_seconds", {
+      description: "Duration of each attempt made through Policy.retry, by outcome",
+      boundaries: durationBoundaries,
+      attributes
+    })
+  )
 } as const
 
 /** The outcome of a whole call made through `Policy.retry`. @internal */
@@ -72,13 +88,13 @@ export const errorType = (error: unknown): string => {
 /** @internal */
 export const makeObserver = (name: string): Observer => {
   const policy = { policy: name }
-  const retries = Metric.withAttributes(metrics.retries, policy)
-  const delay = Metric.withAttributes(metrics.delay, policy)
+  const retries = metrics.retries(policy)
+  const delay = metrics.delay(policy)
   const stops = new Map<StopReason, Metric.Metric<number, unknown>>()
   const stopsFor = (reason: StopReason) => {
     let metric = stops.get(reason)
     if (metric === undefined) {
-      metric = Metric.withAttributes(metrics.stops, { policy: name, reason })
+      metric = metrics.stops({ policy: name, reason })
       stops.set(reason, metric)
     }
     return metric
@@ -133,9 +149,8 @@ const instrumentsByName = new Map<string, CallInstruments>()
 export const callInstruments = (name: string): CallInstruments => {
   let instruments = instrumentsByName.get(name)
   if (instruments === undefined) {
-    const attempt = (outcome: AttemptOutcome) =>
-      Metric.withAttributes(metrics.attemptDuration, { policy: name, outcome })
-    const call = (outcome: CallOutcome) => Metric.withAttributes(metrics.calls, { policy: name, outcome })
+    const attempt = (outcome: AttemptOutcome) => metrics.attemptDuration({ policy: name, outcome })
+    const call = (outcome: CallOutcome) => metrics.calls({ policy: name, outcome })
     instruments = {
       attempt: { success: attempt("success"), failure: attempt("failure"), interrupted: attempt("interrupted") },
       call: {
