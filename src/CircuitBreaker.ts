@@ -123,7 +123,7 @@ export type Circuit = "closed" | "open" | "half-open" | "isolated"
  * - `probes`: probes holding a place, while half-open; `probeSuccesses`: probes that succeeded since the circuit
  *   turned half-open.
  * - `retryAfter`: how long until the circuit may admit a probe: the rest of the break while open, infinity while
- *   isolated, zero otherwise.
+ *   isolated, until the earliest probe's place lapses while half-open with every place taken, zero otherwise.
  *
  * @since 0.1.0
  * @category models
@@ -246,7 +246,8 @@ const OpenTypeId = "~effect-resilience/CircuitOpen-error"
  * - `breaker`: the breaker's name, absent when unnamed.
  * - `circuit`: `"open"`, `"half-open"` or `"isolated"`.
  * - `retryAfter`: how long until the circuit may admit a probe. While open, the rest of the break. While
- *   half-open, zero: the running probes may close the circuit at any moment, so back off as usual. While isolated,
+ *   half-open with every probe place taken, the time until the earliest probe's place lapses (a probe holds it for
+ *   one break at most): an upper bound, since a probe that ends sooner decides the circuit sooner. While isolated,
  *   infinity: only `reset` closes it.
  *
  * A rejection says the caller held back, not that the dependency failed: it carries this library's rejection mark,

@@ -256,7 +256,8 @@ export const apply = (jitter: Jitter, d: number, u: number, base: number, previo
     case "Equal":
       return d / 2 + u * (d / 2)
     case "Proportional":
-      return d * (1 - jitter.factor) + u * (2 * jitter.factor * d)
+      // One multiplication of d by a factor in [0, 2]: no intermediate term can overflow to infinity and meet a zero.
+      return d * (1 - jitter.factor + u * 2 * jitter.factor)
     case "Decorrelated": {
       const upper = Math.max(base, 3 * previous)
       return base + u * (upper - base)

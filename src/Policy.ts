@@ -21,7 +21,7 @@ import * as driver from "./internal/driver.ts"
 import { budgetSuccess, configOf, make, TypeId, update, withDriver } from "./internal/policy.ts"
 import * as internal from "./internal/policy.ts"
 import * as Telemetry from "./internal/telemetry.ts"
-import { durationMillis, optionalDurationMillis, rangeError, retryCount } from "./internal/validate.ts"
+import { durationMillis, knownOptions, optionalDurationMillis, rangeError, retryCount } from "./internal/validate.ts"
 import * as Jitter from "./Jitter.ts"
 import * as RetryBudget from "./RetryBudget.ts"
 
@@ -179,6 +179,8 @@ export interface Controller<in E> {
   readonly lastStep: Effect.Effect<Option.Option<Step>>
 }
 
+const commonOptionNames = ["jitter", "maxRetries", "maxElapsed", "min", "max"] as const
+
 const defaults = {
   base: 100,
   max: 20_000,
@@ -224,6 +226,7 @@ export const isPolicy = (u: unknown): u is Policy<never, never, unknown> => inte
  */
 export const constant = <E = unknown>(options: ConstantOptions = {}): Policy<E> => {
   const fn = "Policy.constant"
+  options = knownOptions(fn, options, [...commonOptionNames, "delay"])
   const delay = optionalDurationMillis(fn, "delay", options.delay, defaults.constantDelay)
   return fromOptions(fn, { _tag: "Constant", delay }, options, Infinity)
 }
@@ -248,6 +251,7 @@ export const constant = <E = unknown>(options: ConstantOptions = {}): Policy<E> 
  */
 export const linear = <E = unknown>(options: CurveOptions = {}): Policy<E> => {
   const fn = "Policy.linear"
+  options = knownOptions(fn, options, [...commonOptionNames, "base"])
   const base = optionalDurationMillis(fn, "base", options.base, defaults.base)
   return fromOptions(fn, { _tag: "Linear", base }, options, defaults.max)
 }
@@ -283,6 +287,7 @@ export const linear = <E = unknown>(options: CurveOptions = {}): Policy<E> => {
  */
 export const exponential = <E = unknown>(options: ExponentialOptions = {}): Policy<E> => {
   const fn = "Policy.exponential"
+  options = knownOptions(fn, options, [...commonOptionNames, "base", "factor"])
   const base = optionalDurationMillis(fn, "base", options.base, defaults.base)
   const factor = options.factor ?? defaults.factor
   if (typeof factor !== "number" || !Number.isFinite(factor) || factor < 1) {
@@ -312,6 +317,7 @@ export const exponential = <E = unknown>(options: ExponentialOptions = {}): Poli
  */
 export const fibonacci = <E = unknown>(options: CurveOptions = {}): Policy<E> => {
   const fn = "Policy.fibonacci"
+  options = knownOptions(fn, options, [...commonOptionNames, "base"])
   const base = optionalDurationMillis(fn, "base", options.base, defaults.base)
   return fromOptions(fn, { _tag: "Fibonacci", base }, options, defaults.max)
 }
@@ -343,6 +349,7 @@ export const fibonacci = <E = unknown>(options: CurveOptions = {}): Policy<E> =>
  */
 export const decorrelated = <E = unknown>(options: CurveOptions = {}): Policy<E> => {
   const fn = "Policy.decorrelated"
+  options = knownOptions(fn, options, [...commonOptionNames, "base"])
   const base = optionalDurationMillis(fn, "base", options.base, defaults.base)
   return fromOptions(fn, { _tag: "Decorrelated", base }, options, defaults.max)
 }
@@ -463,6 +470,15 @@ export const withMaxDelay: {
   const millis = durationMillis(fn, "max", max)
   const config = configOf(self)
   if (millis < config.min) throw rangeError(fn, "max", `a duration >= the policy's min (${config.min} ms)`, max)
+  const first = config.curve._tag === "Constant" ? config.curve.delay : config.curve.base
+  if (millis < first) {
+    throw rangeError(
+      fn,
+      "max",
+      `a duration >= the policy's first delay (${first} ms), which it would silently cap`,
+      max
+    )
+  }
   return update(self, { max: millis })
 })
 
@@ -902,12 +918,14 @@ export const retry: {
  * @since 0.1.0
  * @category running
  */
-export const delays = <E, S>(
-  policy: Policy<E, S>,
+export const delays = <E, S, R>(
+  policy: Policy<E, S, R>,
   options: { readonly retries: number; readonly error?: E | undefined }
 ): Effect.Effect<Array<Duration.Duration>> => {
-  const retries = retryCount("Policy.delays", "retries", options.retries)
-  if (retries === Infinity) throw rangeError("Policy.delays", "retries", "a finite non-negative integer", retries)
+  const retries = options?.retries
+  if (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0) {
+    throw rangeError("Policy.delays", "retries", "a finite non-negative integer", retries)
+  }
   const config = "error" in options ? configOf(policy) : { ...configOf(policy), classifiers: [], hints: [] }
   return withDriver(config, (run, start) => {
     const out: Array<Duration.Duration> = []
@@ -951,7 +969,7 @@ export const delays = <E, S>(
  * @since 0.1.0
  * @category running
  */
-export const start = <E, S>(policy: Policy<E, S>): Effect.Effect<Controller<E>> =>
+export const start = <E, S, R>(policy: Policy<E, S, R>): Effect.Effect<Controller<E>> =>
   Effect.clockWith((clock) =>
     withDriver(configOf(policy), ({ decide }) => {
       let last: Option.Option<Step> = Option.none()

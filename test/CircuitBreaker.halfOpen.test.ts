@@ -43,7 +43,7 @@ const probe = (millis: number, end: Effect.Effect<string, unknown> = Effect.succ
   Effect.andThen(Effect.sleep(millis), end)
 
 describe("CircuitBreaker probes", () => {
-  it.effect("at most halfOpenMaxProbes probes run at once; the next call is rejected as half-open, with no wait", () =>
+  it.effect("at most halfOpenMaxProbes probes run at once; the next call waits for the earliest probe's lease", () =>
     Effect.gen(function*() {
       const breaker = yield* brokenFor(3)
       yield* Effect.forEach([100, 200, 300], (millis) => start(breaker.run(probe(millis))))
@@ -54,13 +54,14 @@ describe("CircuitBreaker probes", () => {
         consecutiveFailures: 0,
         probes: 3,
         probeSuccesses: 0,
-        retryAfter: 0
+        retryAfter: 1000
       })
       let ran = false
       const error = yield* Effect.flip(breaker.run(Effect.sync(() => ran = true)))
       expect(ran).toBe(false)
       expect(error).toMatchObject({ _tag: "CircuitOpen", circuit: "half-open" })
-      expect(Duration.toMillis((error as CircuitBreaker.CircuitOpen).retryAfter)).toBe(0)
+      // Every place is held for at most one break (1 s): the rejection says how long until one lapses at the latest.
+      expect(Duration.toMillis((error as CircuitBreaker.CircuitOpen).retryAfter)).toBe(1000)
     }))
 
   it.effect("the circuit closes once halfOpenMaxProbes probes have succeeded; a freed place takes a new probe", () =>

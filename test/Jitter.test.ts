@@ -88,6 +88,14 @@ describe("Jitter", () => {
       expect(a).not.toStrictEqual(c)
     }))
 
+  it("proportional jitter of a delay near Number.MAX_VALUE stays finite at both ends of the random range", () => {
+    const huge = Number.MAX_VALUE / 1.5
+    for (const u of [0, 0.5, 0.999999]) {
+      expect(Number.isFinite(Jitter.apply(Jitter.proportional(0.9), huge, u, 0, 0))).toBe(true)
+    }
+    expect(Jitter.apply(Jitter.proportional(0.9), huge, 0, 0, 0)).toBe(huge * 0.1)
+  })
+
   it("a plain number means proportional jitter", () => {
     expect(Jitter.fromInput(0.2, "f", "jitter")).toStrictEqual(Jitter.proportional(0.2))
     expect(Jitter.proportional(0)).toStrictEqual({ _tag: "Proportional", factor: 0 })

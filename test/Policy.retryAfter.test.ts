@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Data, Duration, Effect, Exit, Schedule } from "effect"
+import { Data, Duration, Effect, Exit, Option, Schedule } from "effect"
+import * as Classify from "../src/Classify.ts"
 import * as Jitter from "../src/Jitter.ts"
 import * as Policy from "../src/Policy.ts"
 import { alwaysFailing, gaps, runToEnd, scripted } from "./helpers.ts"
@@ -41,6 +42,24 @@ describe("Policy.retryAfter", () => {
         stop: "retry-after-too-long"
       }))
       expect(op.starts).toStrictEqual([0])
+    }))
+
+  it.effect("a hint too long to count in milliseconds is longer than any max, not an error", () =>
+    Effect.gen(function*() {
+      // 400 nines of seconds: a finite Duration in nanoseconds whose milliseconds overflow to Infinity.
+      const huge = Option.getOrThrow(Classify.parseRetryAfter("9".repeat(400), 0))
+      const stopped = yield* runToEnd(
+        Effect.retryOrElse(
+          alwaysFailing(new Throttled({ retryAfter: huge })).effect,
+          backoff.pipe(Policy.retryAfter(hint, { max: "1 minute" })),
+          (_, step) => Effect.succeed(step.stop)
+        )
+      )
+      expect(stopped).toStrictEqual(Exit.succeed("retry-after-too-long"))
+      const op = scripted([new Throttled({ retryAfter: Duration.infinity }), "ok"])
+      const clamped = backoff.pipe(Policy.retryAfter(hint, { max: "1 minute", onTooLong: "clamp" }))
+      expect(yield* runToEnd(Effect.retry(op.effect, clamped))).toStrictEqual(Exit.succeed(2))
+      expect(gaps(op.starts)).toStrictEqual([60_000])
     }))
 
   it.effect("onTooLong clamp waits max instead of stopping", () =>
@@ -115,7 +134,7 @@ describe("Policy.retryAfter", () => {
       const exit = yield* runToEnd(Effect.retry(op.effect, policy))
       expect(exit).toStrictEqual(Exit.die(
         new RangeError(
-          `Policy.retryAfter: option "hint (the value the hint function returned)" must be a finite, non-negative ` +
+          `Policy.retryAfter: option "hint (the value the hint function returned)" must be a non-negative ` +
             `duration, received -5`
         )
       ))

@@ -35,6 +35,26 @@ describe("Policy bad input", () => {
     )
   })
 
+  it("duration objects and tuples with NaN, no field or an unknown field raise a RangeError, never read as zero", () => {
+    rejects(
+      () => Policy.exponential({ base: { seconds: NaN } }),
+      `Policy.exponential: option "base" must be ${duration}, received {"seconds":null}`
+    )
+    rejects(
+      () => Policy.exponential({ base: {} }),
+      `Policy.exponential: option "base" must be ${duration}, received {}`
+    )
+    rejects(
+      () => Policy.constant({ maxElapsed: { secs: 5 } as any }),
+      `Policy.constant: option "maxElapsed" must be ${duration}, received {"secs":5}`
+    )
+    rejects(
+      () => Policy.linear({ base: [NaN, 0] }),
+      `Policy.linear: option "base" must be ${duration}, received [null,0]`
+    )
+    expect(Policy.describe(Policy.linear({ base: { seconds: 1, milliseconds: 500 } })).base).toBe(1500)
+  })
+
   it("a factor below 1 or not finite raises a RangeError", () => {
     rejects(
       () => Policy.exponential({ factor: 0.5 }),
@@ -84,6 +104,26 @@ describe("Policy bad input", () => {
       () => Policy.exponential({ min: 300 }).pipe(Policy.withMaxDelay(200)),
       `Policy.withMaxDelay: option "max" must be a duration >= the policy's min (300 ms), received 200`
     )
+  })
+
+  it("options that are not an object, or name an unknown option, raise a RangeError", () => {
+    expect(() => Policy.exponential(null as any)).toThrow(
+      new RangeError(`Policy.exponential: options must be an object, received null`)
+    )
+    rejects(
+      () => Policy.exponential({ baseDelay: 5 } as any),
+      `Policy.exponential: option "baseDelay" must be one of "jitter", "maxRetries", "maxElapsed", "min", "max", ` +
+        `"base", "factor", received "baseDelay"`
+    )
+  })
+
+  it("a max below the policy's first delay raises a RangeError instead of capping it silently", () => {
+    rejects(
+      () => Policy.exponential().pipe(Policy.withMaxDelay(10)),
+      `Policy.withMaxDelay: option "max" must be a duration >= the policy's first delay (100 ms), which it would ` +
+        `silently cap, received 10`
+    )
+    expect(() => Policy.constant({ delay: 10 }).pipe(Policy.withMaxDelay(10))).not.toThrow()
   })
 
   it("a constant delay longer than the default max of other curves is accepted", () => {

@@ -108,11 +108,18 @@ export const acquire = (settings: Settings, data: Data, now: number, emit: Emit)
   }
 }
 
+// With every probe place taken, a caller can be sure of a place no later than the earliest lease lapses: an upper
+// bound, since a probe that ends sooner frees its place (or decides the circuit) earlier.
+const probeWait = (live: ReadonlyArray<Lease>, now: number): number =>
+  Math.max(0, Math.min(...live.map(([, until]) => until)) - now)
+
 // A probe holds its place for at most one break duration, so a probe that never ends cannot keep the circuit
 // half-open for ever: once its lease lapses, the next call may probe in its place.
+const live = (data: Data, now: number): ReadonlyArray<Lease> => data.probes.filter(([, until]) => until > now)
+
 const admitProbe = (settings: Settings, data: Data, now: number): readonly [Admission, Data] => {
   const live = data.probes.filter(([, until]) => until > now)
-  if (live.length >= settings.halfOpenMaxProbes) return [rejected("half-open", 0), data]
+  if (live.length >= settings.halfOpenMaxProbes) return [rejected("half-open", probeWait(live, now)), data]
   const id = data.nextProbe
   const lease: Lease = [id, now + settings.breakDuration]
   return [admitted(data.generation, id), { ...data, probes: [...live, lease], nextProbe: id + 1 }]
@@ -229,12 +236,14 @@ export const figures = (settings: Settings, data: Data, now: number): Figures =>
     calls: window.calls,
     failures: window.failures,
     consecutiveFailures: data.consecutiveFailures,
-    probes: data.probes.filter(([, until]) => until > now).length,
+    probes: live(data, now).length,
     probeSuccesses: data.probeSuccesses,
     retryAfter: data.circuit === "open"
       ? Math.max(0, data.openUntil - now)
       : data.circuit === "isolated"
       ? Infinity
+      : data.circuit === "half-open" && live(data, now).length >= settings.halfOpenMaxProbes
+      ? probeWait(live(data, now), now)
       : 0
   }
 }

@@ -5,7 +5,7 @@ import * as Jitter from "../Jitter.ts"
 import { type Curve, CurveState, firstValue, isRandom } from "./curve.ts"
 import { circuitOpenFor } from "./rejection.ts"
 import type { Observer } from "./telemetry.ts"
-import { durationMillis } from "./validate.ts"
+import { unboundedDurationMillis } from "./validate.ts"
 
 /** Why a policy stopped retrying. @internal */
 export type StopReason =
@@ -122,7 +122,8 @@ export class Driver {
     for (const hint of circuit === undefined ? config.hints : []) {
       const raw = hint.read(error, now)
       if (raw === undefined) continue
-      let hinted = durationMillis("Policy.retryAfter", "hint (the value the hint function returned)", raw)
+      // A hint comes from a server: one too long to count in milliseconds is just longer than any max.
+      let hinted = unboundedDurationMillis("Policy.retryAfter", "hint (the value the hint function returned)", raw)
       if (hinted > hint.max) {
         if (!hint.clamp) return this.stop("retry-after-too-long", now, hinted, "retry-after")
         hinted = hint.max

@@ -31,8 +31,32 @@ export const rangeError = (fn: string, option: string, allowed: string, received
  * @internal
  */
 export const durationMillis = (fn: string, option: string, input: Duration.Input): number => {
-  const allowed = "a finite, non-negative duration"
-  if (typeof input === "number" && !Number.isFinite(input)) throw rangeError(fn, option, allowed, input)
+  const millis = decodeMillis(fn, option, input, "a finite, non-negative duration")
+  if (!Number.isFinite(millis)) throw rangeError(fn, option, "a finite, non-negative duration", input)
+  return millis
+}
+
+/**
+ * Like `durationMillis`, but an infinite duration (or one too long for milliseconds) decodes to `Infinity`: for
+ * values that come from outside, such as server hints, which the caller then bounds.
+ *
+ * @internal
+ */
+export const unboundedDurationMillis = (fn: string, option: string, input: Duration.Input): number =>
+  decodeMillis(fn, option, input, "a non-negative duration")
+
+// Effect reads NaN and unknown fields of a duration object or tuple as zero; here they are errors.
+const decodeMillis = (fn: string, option: string, input: Duration.Input, allowed: string): number => {
+  if (typeof input === "number" && Number.isNaN(input)) throw rangeError(fn, option, allowed, input)
+  if (Array.isArray(input) && !(input.length === 2 && input.every((part) => Number.isFinite(part)))) {
+    throw rangeError(fn, option, allowed, input)
+  }
+  if (typeof input === "object" && input !== null && !Array.isArray(input) && !Duration.isDuration(input)) {
+    const entries = Object.entries(input)
+    const valid = entries.length > 0 &&
+      entries.every(([key, value]) => durationFields.has(key) && (value === undefined || Number.isFinite(value)))
+    if (!valid) throw rangeError(fn, option, allowed, input)
+  }
   let decoded: Duration.Duration
   try {
     decoded = Duration.fromInputUnsafe(input)
@@ -40,9 +64,20 @@ export const durationMillis = (fn: string, option: string, input: Duration.Input
     throw rangeError(fn, option, allowed, input)
   }
   const millis = Duration.toMillis(decoded)
-  if (!Number.isFinite(millis) || millis < 0) throw rangeError(fn, option, allowed, input)
+  if (Number.isNaN(millis) || millis < 0) throw rangeError(fn, option, allowed, input)
   return millis
 }
+
+const durationFields = new Set([
+  "weeks",
+  "days",
+  "hours",
+  "minutes",
+  "seconds",
+  "milliseconds",
+  "microseconds",
+  "nanoseconds"
+])
 
 /**
  * Like `durationMillis`, but `undefined` passes through as `fallback`.
@@ -79,4 +114,21 @@ export const numberInRange = (fn: string, option: string, value: number, min: nu
     throw rangeError(fn, option, allowed, value)
   }
   return value
+}
+
+/**
+ * Checks that options are an object (or absent) and name only known options: a misspelt option would otherwise be
+ * ignored, and its default silently used.
+ *
+ * @internal
+ */
+export const knownOptions = <O>(fn: string, options: O, known: ReadonlyArray<string>): O => {
+  if (options === undefined) return {} as O
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new RangeError(`${fn}: options must be an object, received ${show(options)}`)
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw rangeError(fn, key, `one of ${known.map((k) => `"${k}"`).join(", ")}`, key)
+  }
+  return options
 }
