@@ -35,7 +35,7 @@ describe("Policy bad input", () => {
     )
   })
 
-  it("duration objects and tuples with NaN, no field or an unknown field raise a RangeError, never read as zero", () => {
+  it("duration objects and tuples with NaN, no field or an unknown field raise a RangeError, not zero", () => {
     rejects(
       () => Policy.exponential({ base: { seconds: NaN } }),
       `Policy.exponential: option "base" must be ${duration}, received {"seconds":null}`
