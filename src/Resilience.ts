@@ -31,7 +31,7 @@ import * as Classify from "./Classify.ts"
 import * as Hedge from "./Hedge.ts"
 import { configOf, make as makePolicy } from "./internal/policy.ts"
 import { isRejection } from "./internal/rejection.ts"
-import { rangeError } from "./internal/validate.ts"
+import { knownOptions, rangeError } from "./internal/validate.ts"
 import * as Policy from "./Policy.ts"
 import type * as RetryBudget from "./RetryBudget.ts"
 import * as Timeout from "./Timeout.ts"
@@ -151,25 +151,29 @@ export interface Pipeline<O extends Options> {
  */
 export const make = <const O extends Options>(options: O): Effect.Effect<Pipeline<O>> => {
   const fn = "Resilience.make"
-  if (typeof options !== "object" || options === null) throw rangeError(fn, "options", "an object", options)
+  knownOptions(fn, options, ["bulkhead", "totalTimeout", "retry", "hedge", "breaker", "attemptTimeout"])
   if (options.retry !== undefined && !Policy.isPolicy(options.retry)) {
     throw rangeError(fn, "retry", "a Policy", options.retry)
   }
-  // Validate the timeouts now, not on the first call.
-  const attemptTimeout = options.attemptTimeout === undefined ? undefined : Timeout.attempt(options.attemptTimeout)
-  const totalTimeout = options.totalTimeout === undefined ? undefined : Timeout.total(options.totalTimeout)
+  // Everything is validated now, not on the first call, and errors name the option of this function.
+  const attemptTimeout = options.attemptTimeout === undefined
+    ? undefined
+    : within("attemptTimeout", () => Timeout.attempt(options.attemptTimeout!))
+  const totalTimeout = options.totalTimeout === undefined
+    ? undefined
+    : within("totalTimeout", () => Timeout.total(options.totalTimeout!))
   const retry = options.retry === undefined ? undefined : routeRejections(options.retry)
-  const hedge = options.hedge === undefined ? undefined : Hedge.race(options.hedge)
+  const hedge = options.hedge === undefined ? undefined : within("hedge", () => Hedge.race(options.hedge!))
   const bulkhead = options.bulkhead === undefined
     ? Effect.succeed(undefined)
     : isBulkhead(options.bulkhead)
     ? Effect.succeed(options.bulkhead)
-    : Bulkhead.make(options.bulkhead)
+    : within("bulkhead", () => Bulkhead.make(options.bulkhead as Bulkhead.Options))
   const breaker = options.breaker === undefined
     ? Effect.succeed(undefined)
     : isBreaker(options.breaker)
     ? Effect.succeed(options.breaker)
-    : CircuitBreaker.make(options.breaker)
+    : within("breaker", () => CircuitBreaker.make(options.breaker as CircuitBreaker.Options))
 
   return Effect.map(Effect.all([bulkhead, breaker]), ([bulkhead, breaker]) => {
     const pipeline = (effect: Effect.Effect<any, any, any>) => {
@@ -197,11 +201,13 @@ export const make = <const O extends Options>(options: O): Effect.Effect<Pipelin
  * - retry: 3 retries on the decorrelated curve (Polly's jittered exponential backoff), 2 s median first delay, at
  *   most 30 s each; transient HTTP failures only; `Retry-After` obeyed up to 30 s;
  * - circuit breaker: opens when 10 % of calls fail over 30 s with at least 100 calls, broken for 5 s, one probe;
+ *   only transient HTTP failures count;
  * - attempt timeout: 10 s.
  *
  * The bulkhead, retry policy and breaker are named `standard` (their metrics' `policy` label) unless `name` says
  * otherwise. Unlike .NET's handler, an attempt timeout does not count as a failure in the breaker: it is a rejection
- * of this library's (see `CircuitBreaker.make` on slow calls).
+ * of this library's. A dependency that hangs is cut by the timeouts but never opens this preset's breaker; build the
+ * pipeline with `make` and a breaker `slowCallDuration` below the attempt timeout when that matters.
  *
  * **Example**
  *
@@ -220,8 +226,13 @@ export const make = <const O extends Options>(options: O): Effect.Effect<Pipelin
  * @since 0.1.0
  * @category constructors
  */
-export const standard = (options: { readonly name?: string | undefined } = {}) =>
-  make({
+export const standard = (options: { readonly name?: string | undefined } = {}) => {
+  const fn = "Resilience.standard"
+  knownOptions(fn, options, ["name"])
+  if (options.name !== undefined && (typeof options.name !== "string" || options.name.length === 0)) {
+    throw rangeError(fn, "name", "a non-empty string", options.name)
+  }
+  return make({
     bulkhead: { maxConcurrent: 1000, maxQueued: 0, name: options.name ?? "standard" },
     totalTimeout: "30 seconds",
     retry: Policy.decorrelated<HttpClientError.HttpClientError>({ base: "2 seconds", max: "30 seconds", maxRetries: 3 })
@@ -236,14 +247,34 @@ export const standard = (options: { readonly name?: string | undefined } = {}) =
       samplingDuration: "30 seconds",
       minimumThroughput: 100,
       breakDuration: "5 seconds",
+      // Like the retry, the breaker counts transient HTTP failures only: a 404 says nothing of the server's health.
+      isFailure: Classify.isTransientHttpError,
       name: options.name ?? "standard"
     },
     attemptTimeout: "10 seconds"
   })
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // internals
 // ---------------------------------------------------------------------------------------------------------------
+
+// Runs the validation of one strategy's options and, when it fails, names this function and the option path the
+// caller wrote: `Resilience.make: option "hedge.delay" must be ...` rather than the inner function's name.
+const within = <A>(option: string, validate: () => A): A => {
+  try {
+    return validate()
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error
+    const renamed = error.message
+      .replace(
+        /^[\w.]+: option "([^"]+)"/,
+        (_, inner: string) => `Resilience.make: option "${inner === "timeout" ? option : `${option}.${inner}`}"`
+      )
+      .replace(/^[\w.]+: options must/, `Resilience.make: option "${option}" must`)
+    throw new RangeError(renamed)
+  }
+}
 
 const isBulkhead = (u: Bulkhead.Bulkhead | Bulkhead.Options): u is Bulkhead.Bulkhead =>
   typeof (u as Bulkhead.Bulkhead).run === "function"

@@ -114,7 +114,14 @@ describe("Resilience.make", () => {
 
   it("bad options raise a RangeError when the pipeline is made", () => {
     expect(() => Resilience.make({ attemptTimeout: 0 })).toThrow(
-      new RangeError(`Timeout.attempt: option "timeout" must be a positive, finite duration, received 0`)
+      new RangeError(`Resilience.make: option "attemptTimeout" must be a positive, finite duration, received 0`)
+    )
+    expect(() => Resilience.make({ hedge: { delay: -1 } })).toThrow(
+      new RangeError(`Resilience.make: option "hedge.delay" must be a finite, non-negative duration, received -1`)
+    )
+    expect(() => Resilience.make({ attemptTimout: 5 } as any)).toThrow(RangeError)
+    expect(() => Resilience.standard({ name: "" })).toThrow(
+      new RangeError(`Resilience.standard: option "name" must be a non-empty string, received ""`)
     )
     expect(() => Resilience.make({ retry: {} as any })).toThrow(
       new RangeError(`Resilience.make: option "retry" must be a Policy, received {}`)
