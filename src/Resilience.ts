@@ -272,7 +272,7 @@ const within = <A>(option: string, validate: () => A): A => {
         (_, inner: string) => `Resilience.make: option "${inner === "timeout" ? option : `${option}.${inner}`}"`
       )
       .replace(/^[\w.]+: options must/, `Resilience.make: option "${option}" must`)
-    throw new RangeError(renamed)
+    throw new RangeError(renamed, { cause: error })
   }
 }
 
