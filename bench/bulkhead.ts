@@ -14,19 +14,12 @@ import * as Semaphore from "effect/Semaphore"
 import * as Bulkhead from "../src/Bulkhead.ts"
 import { type Competitor, measure, type Plan } from "./harness.ts"
 import { type Case, oursId, type Row, type Table } from "./model.ts"
-import { formatNanos, formatSpread, type Summary } from "./stats.ts"
+import { type Entry, overheadTable } from "./overhead.ts"
+import { formatSpread, type Summary } from "./stats.ts"
 
 const maxConcurrent = 10
 const maxQueued = 100
 const plan: Plan = { rounds: 20, roundMillis: 25, batchMicros: 200 }
-
-interface Entry {
-  readonly competitor: Competitor
-  readonly name: string
-  /** The row whose median is subtracted from this one's; empty for a baseline. */
-  readonly baseline: string
-  readonly includes: string
-}
 
 // Every Effect row runs with a fresh metric registry of its own, provided through the runner's context.
 const runners = () => {
@@ -124,26 +117,6 @@ const passes = () => {
     ]
   }
 }
-
-const passTable = (id: string, caption: string, list: ReadonlyArray<Entry>, stats: Map<string, Summary>): Table => ({
-  id,
-  caption,
-  unit: "overhead per pass",
-  kind: "time",
-  columns: ["per call (median)", "spread", "bare call"],
-  rows: list.map((entry): Row => {
-    const own = stats.get(entry.competitor.id)!
-    const bare = stats.get(entry.baseline)
-    return {
-      id: entry.competitor.id,
-      name: entry.name,
-      figure: bare === undefined ? undefined : own.median - bare.median,
-      missing: "(baseline)",
-      cells: [formatNanos(own.median), formatSpread(own), bare === undefined ? "—" : formatNanos(bare.median)],
-      includes: entry.includes
-    }
-  })
-})
 
 const isRejection = (result: unknown): boolean =>
   Exit.isExit(result) && Exit.isFailure(result) && Bulkhead.isBulkheadRejected(Cause.squash(result.cause))
@@ -267,8 +240,14 @@ export const bulkhead: Case = {
         "per call would add, as cockatiel does."
       ],
       tables: [
-        passTable("sync", "A pass, synchronous (`Effect.runSync`)", pass.sync, syncStats),
-        passTable("promise", "A pass, Promise-returning (every call awaited)", pass.promise, promiseStats),
+        overheadTable("sync", "A pass, synchronous (`Effect.runSync`)", "overhead per pass", pass.sync, syncStats),
+        overheadTable(
+          "promise",
+          "A pass, Promise-returning (every call awaited)",
+          "overhead per pass",
+          pass.promise,
+          promiseStats
+        ),
         rejectionTable(refusal.entries, rejectionStats)
       ],
       workloads: new Map([

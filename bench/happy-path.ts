@@ -10,18 +10,11 @@ import * as Jitter from "../src/Jitter.ts"
 import * as Policy from "../src/Policy.ts"
 import { isValue, operations, retryAsync, retrySync } from "./fixtures.ts"
 import { type Competitor, measure, type Plan } from "./harness.ts"
-import type { Case, Row, Table } from "./model.ts"
-import { formatNanos, formatSpread, type Summary } from "./stats.ts"
+import type { Case } from "./model.ts"
+import { type Entry, overheadTable } from "./overhead.ts"
 
 const maxRetries = 3
 const plan: Plan = { rounds: 20, roundMillis: 25, batchMicros: 200 }
-
-interface Entry {
-  readonly competitor: Competitor
-  readonly name: string
-  readonly baseline: string
-  readonly includes: string
-}
 
 const entries = (): { readonly sync: Array<Entry>; readonly promise: Array<Entry> } => {
   const op = operations(0)
@@ -125,26 +118,6 @@ const entries = (): { readonly sync: Array<Entry>; readonly promise: Array<Entry
   }
 }
 
-const table = (id: string, caption: string, list: ReadonlyArray<Entry>, stats: Map<string, Summary>): Table => ({
-  id,
-  caption,
-  unit: "overhead per call",
-  kind: "time",
-  columns: ["per call (median)", "spread", "bare call"],
-  rows: list.map((entry): Row => {
-    const own = stats.get(entry.competitor.id)!
-    const bare = stats.get(entry.baseline)
-    return {
-      id: entry.competitor.id,
-      name: entry.name,
-      figure: bare === undefined ? undefined : own.median - bare.median,
-      missing: "(baseline)",
-      cells: [formatNanos(own.median), formatSpread(own), bare === undefined ? "—" : formatNanos(bare.median)],
-      includes: entry.includes
-    }
-  })
-})
-
 export const happyPath: Case = {
   id: "happy-path",
   title: "Happy path: overhead of the retry wrapper when the first attempt succeeds",
@@ -163,8 +136,8 @@ export const happyPath: Case = {
         "Effect's `runPromise` with the Promise-based libraries on equal terms."
       ],
       tables: [
-        table("sync", "Synchronous (`Effect.runSync`, plain calls)", sync, syncStats),
-        table("promise", "Promise-returning (every call awaited)", promise, promiseStats)
+        overheadTable("sync", "Synchronous (`Effect.runSync`, plain calls)", "overhead per call", sync, syncStats),
+        overheadTable("promise", "Promise-returning (every call awaited)", "overhead per call", promise, promiseStats)
       ],
       workloads: new Map([
         ...sync.map((entry) => [`sync/${entry.competitor.id}`, entry.competitor] as const),
