@@ -16,7 +16,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { family } from "./internal/metric.ts"
 import { RejectionTypeId } from "./internal/rejection.ts"
-import { rangeError } from "./internal/validate.ts"
+import { knownOptions, rangeError } from "./internal/validate.ts"
 
 const RejectedTypeId = "~effect-resilience/BulkheadRejected"
 
@@ -305,6 +305,7 @@ const validate = (fn: string, options: Options): Config => {
   if (typeof options !== "object" || options === null) {
     throw rangeError(fn, "options", "an object { maxConcurrent, maxQueued?, name? }", options)
   }
+  knownOptions(fn, options, ["maxConcurrent", "maxQueued", "name"])
   const { maxConcurrent, maxQueued = 0, name } = options
   if (typeof maxConcurrent !== "number" || !Number.isSafeInteger(maxConcurrent) || maxConcurrent < 1) {
     throw rangeError(fn, "maxConcurrent", "a positive integer", maxConcurrent)

@@ -46,7 +46,7 @@ import * as Stream from "effect/Stream"
 import * as Machine from "./internal/breaker.ts"
 import { family } from "./internal/metric.ts"
 import { CircuitOpenTypeId, isRejection, RejectionTypeId } from "./internal/rejection.ts"
-import { durationMillis, rangeError } from "./internal/validate.ts"
+import { durationMillis, knownOptions, rangeError } from "./internal/validate.ts"
 
 /**
  * A circuit breaker in front of one dependency, shared by every call to it.
@@ -684,6 +684,19 @@ const validate = (fn: string, options: Options | undefined): Config => {
     throw rangeError(fn, "options", "an object, or undefined for the defaults", options)
   }
   const given: Loose = options ?? {}
+  knownOptions(fn, given, [
+    "trip",
+    "failureRatio",
+    "samplingDuration",
+    "minimumThroughput",
+    "failures",
+    "breakDuration",
+    "halfOpenMaxProbes",
+    "slowCallDuration",
+    "isFailure",
+    "name",
+    "store"
+  ])
   const { breakDuration = 5_000, halfOpenMaxProbes = 1, isFailure = everyFailure, name, slowCallDuration, store } =
     given
   const trip = given.trip ?? "failure-ratio"

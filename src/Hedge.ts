@@ -18,7 +18,7 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import { family } from "./internal/metric.ts"
 import { isRejection } from "./internal/rejection.ts"
-import { durationMillis, rangeError } from "./internal/validate.ts"
+import { durationMillis, knownOptions, rangeError } from "./internal/validate.ts"
 import * as RetryBudget from "./RetryBudget.ts"
 
 /**
@@ -229,6 +229,7 @@ const validate = (fn: string, options: Options<any>): Config => {
   if (typeof options !== "object" || options === null) {
     throw rangeError(fn, "options", "an object { delay, maxHedged?, isRetryable?, budget?, name? }", options)
   }
+  knownOptions(fn, options, ["delay", "maxHedged", "isRetryable", "budget", "name"])
   const { budget, isRetryable = retryEverything, maxHedged = 1, name } = options
   const delay = durationMillis(fn, "delay", options.delay)
   if (typeof maxHedged !== "number" || !Number.isInteger(maxHedged) || maxHedged < 1 || maxHedged > 10) {

@@ -579,6 +579,7 @@ export const retryAfter: {
   const fn = "Policy.retryAfter"
   if (typeof hint !== "function") throw rangeError(fn, "hint", "a function", hint)
   if (typeof options !== "object" || options === null) throw rangeError(fn, "options", "{ max, onTooLong? }", options)
+  knownOptions(fn, options, ["max", "onTooLong"])
   const onTooLong = options.onTooLong ?? "stop"
   if (onTooLong !== "stop" && onTooLong !== "clamp") {
     throw rangeError(fn, "onTooLong", `"stop" or "clamp"`, onTooLong)
@@ -843,7 +844,8 @@ export const observed: {
  *
  * - counter `resilience_retry_calls_total{policy, outcome}`, outcome one of `success_without_retry`,
  *   `success_with_retry`, `failed_without_retry`, `failed_with_retry`, `interrupted`;
- * - histogram `resilience_attempt_duration_seconds{policy, outcome}`, outcome `success`, `failure` or `interrupted`;
+ * - histogram `resilience_retry_attempt_duration_seconds{policy, outcome}`, outcome `success`, `failure` or
+ *   `interrupted`;
  * - a span `resilience.retry` around the call, with attributes `policy`, `attempts` and `outcome`; the policy's
  *   `retry` events land on it;
  * - each success, for the retry budget of a policy made with {@link withBudget}.
@@ -922,6 +924,7 @@ export const delays = <E, S, R>(
   policy: Policy<E, S, R>,
   options: { readonly retries: number; readonly error?: E | undefined }
 ): Effect.Effect<Array<Duration.Duration>> => {
+  knownOptions("Policy.delays", options, ["retries", "error"])
   const retries = options?.retries
   if (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0) {
     throw rangeError("Policy.delays", "retries", "a finite non-negative integer", retries)

@@ -30,7 +30,6 @@ import * as CircuitBreaker from "./CircuitBreaker.ts"
 import * as Classify from "./Classify.ts"
 import * as Hedge from "./Hedge.ts"
 import { configOf, make as makePolicy } from "./internal/policy.ts"
-import { isRejection } from "./internal/rejection.ts"
 import { knownOptions, rangeError } from "./internal/validate.ts"
 import * as Policy from "./Policy.ts"
 import type * as RetryBudget from "./RetryBudget.ts"
@@ -269,7 +268,8 @@ const within = <A>(option: string, validate: () => A): A => {
     const renamed = error.message
       .replace(
         /^[\w.]+: option "([^"]+)"/,
-        (_, inner: string) => `Resilience.make: option "${inner === "timeout" ? option : `${option}.${inner}`}"`
+        (_, inner: string) =>
+          `Resilience.make: option "${inner === "timeout" || inner === "options" ? option : `${option}.${inner}`}"`
       )
       .replace(/^[\w.]+: options must/, `Resilience.make: option "${option}" must`)
     throw new RangeError(renamed, { cause: error })
@@ -277,23 +277,25 @@ const within = <A>(option: string, validate: () => A): A => {
 }
 
 const isBulkhead = (u: Bulkhead.Bulkhead | Bulkhead.Options): u is Bulkhead.Bulkhead =>
-  typeof (u as Bulkhead.Bulkhead).run === "function"
+  typeof u === "object" && u !== null && typeof (u as Bulkhead.Bulkhead).run === "function"
 
 const isBreaker = (u: CircuitBreaker.CircuitBreaker | CircuitBreaker.Options): u is CircuitBreaker.CircuitBreaker =>
-  typeof (u as CircuitBreaker.CircuitBreaker).run === "function"
+  typeof u === "object" && u !== null && typeof (u as CircuitBreaker.CircuitBreaker).run === "function"
 
-// The user's classifiers, hints and taps are typed on the call's failures: rejections of this library's skip them.
-// Classifiers let them through (an attempt timeout is retryable), hints have nothing to say about them, taps do not
-// hear of them.
+// The user's classifiers, hints and taps are typed on the call's failures; the pipeline's own rejections inside the
+// retry skip them. An attempt timeout is retryable, and an open circuit is waited out or ends the policy (the
+// driver handles it before any classifier). Rejections raised by the call itself, such as a nested pipeline's
+// timeout, are the call's failures like any other and go through the classifiers.
 const routeRejections = (policy: Policy.Policy<any, any, any>): Policy.Policy<any, any, any> => {
   const config = configOf(policy)
+  const own = (error: unknown) => Timeout.isAttemptTimeout(error) || CircuitBreaker.isCircuitOpen(error)
   return makePolicy({
     ...config,
-    classifiers: config.classifiers.map((classify) => (error: unknown) => isRejection(error) || classify(error)),
+    classifiers: config.classifiers.map((classify) => (error: unknown) => own(error) || classify(error)),
     hints: config.hints.map((hint) => ({
       ...hint,
-      read: (error: unknown, now: number) => isRejection(error) ? undefined : hint.read(error, now)
+      read: (error: unknown, now: number) => own(error) ? undefined : hint.read(error, now)
     })),
-    taps: config.taps.map((tap) => (step, error) => isRejection(error) ? Effect.void : tap(step, error))
+    taps: config.taps.map((tap) => (step, error) => own(error) ? Effect.void : tap(step, error))
   })
 }

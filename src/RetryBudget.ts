@@ -19,7 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import { family } from "./internal/metric.ts"
-import { durationMillis, numberInRange, rangeError } from "./internal/validate.ts"
+import { durationMillis, knownOptions, numberInRange, rangeError } from "./internal/validate.ts"
 
 /**
  * What a budget decides and records, per key. The in-memory store is {@link makeMemory}; a shared store (Redis) can
@@ -160,6 +160,13 @@ export const makeMemory = (options: Options): Effect.Effect<Store> => {
   if (algorithm !== "token-bucket" && algorithm !== "ratio") {
     throw rangeError("RetryBudget.makeMemory", "algorithm", `"token-bucket" or "ratio"`, algorithm)
   }
+  knownOptions(
+    "RetryBudget.makeMemory",
+    options,
+    algorithm === "token-bucket"
+      ? ["algorithm", "maxTokens", "tokenRatio", "name"]
+      : ["algorithm", "percent", "minPerSecond", "ttl", "name"]
+  )
   const make = options.algorithm === "token-bucket" ? tokenBucket(options) : ratio(options)
   return Effect.sync(make)
 }

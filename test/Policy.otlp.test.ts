@@ -76,7 +76,7 @@ describe("OpenTelemetry export", () => {
           "resilience_retry_retries_total",
           "resilience_retry_delay_seconds",
           "resilience_retry_calls_total",
-          "resilience_attempt_duration_seconds"
+          "resilience_retry_attempt_duration_seconds"
         ]
       ) {
         expect(names.has(name)).toBe(true)

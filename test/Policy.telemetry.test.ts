@@ -103,7 +103,9 @@ describe("Policy.retry", () => {
         failed_with_retry: 1
       })
       const durations = (outcome: string) =>
-        series("resilience_attempt_duration_seconds", { policy: "inventory", outcome }).pipe(Effect.map((s) => s.count))
+        series("resilience_retry_attempt_duration_seconds", { policy: "inventory", outcome }).pipe(
+          Effect.map((s) => s.count)
+        )
       expect(yield* durations("success")).toBe(2)
       expect(yield* durations("failure")).toBe(1 + 1 + 4)
     }).pipe(isolatedMetrics))
@@ -116,7 +118,7 @@ describe("Policy.retry", () => {
       yield* Fiber.interrupt(fiber)
       const calls = yield* series("resilience_retry_calls_total", { policy: "inventory", outcome: "interrupted" })
       expect(calls.count).toBe(1)
-      const interrupted = yield* series("resilience_attempt_duration_seconds", {
+      const interrupted = yield* series("resilience_retry_attempt_duration_seconds", {
         policy: "inventory",
         outcome: "interrupted"
       })
@@ -169,42 +171,42 @@ describe("Prometheus exposition", () => {
       yield* runToEnd(Policy.retry(slow(scripted(["a", "b", "ok"]).effect), policy))
       yield* runToEnd(Policy.retry(slow(alwaysFailing("a").effect), policy))
       expect(yield* PrometheusMetrics.format()).toMatchInlineSnapshot(`
-        "# HELP resilience_attempt_duration_seconds Duration of each attempt made through Policy.retry, by outcome
-        # TYPE resilience_attempt_duration_seconds histogram
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.001"} 0
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.005"} 0
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.01"} 0
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.025"} 0
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.05"} 6
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.1"} 6
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.25"} 6
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.5"} 6
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="1"} 6
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="2.5"} 6
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="5"} 6
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="10"} 6
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="30"} 6
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="60"} 6
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="+Inf"} 6
-        resilience_attempt_duration_seconds_sum{policy="inventory",outcome="failure"} 0.18
-        resilience_attempt_duration_seconds_count{policy="inventory",outcome="failure"} 6
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.001"} 0
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.005"} 0
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.01"} 0
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.025"} 0
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.05"} 1
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.1"} 1
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.25"} 1
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.5"} 1
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="1"} 1
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="2.5"} 1
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="5"} 1
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="10"} 1
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="30"} 1
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="60"} 1
-        resilience_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="+Inf"} 1
-        resilience_attempt_duration_seconds_sum{policy="inventory",outcome="success"} 0.03
-        resilience_attempt_duration_seconds_count{policy="inventory",outcome="success"} 1
+        "# HELP resilience_retry_attempt_duration_seconds Duration of each attempt made through Policy.retry, by outcome
+        # TYPE resilience_retry_attempt_duration_seconds histogram
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.001"} 0
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.005"} 0
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.01"} 0
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.025"} 0
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.05"} 6
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.1"} 6
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.25"} 6
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="0.5"} 6
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="1"} 6
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="2.5"} 6
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="5"} 6
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="10"} 6
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="30"} 6
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="60"} 6
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="failure",le="+Inf"} 6
+        resilience_retry_attempt_duration_seconds_sum{policy="inventory",outcome="failure"} 0.18
+        resilience_retry_attempt_duration_seconds_count{policy="inventory",outcome="failure"} 6
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.001"} 0
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.005"} 0
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.01"} 0
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.025"} 0
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.05"} 1
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.1"} 1
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.25"} 1
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="0.5"} 1
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="1"} 1
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="2.5"} 1
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="5"} 1
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="10"} 1
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="30"} 1
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="60"} 1
+        resilience_retry_attempt_duration_seconds_bucket{policy="inventory",outcome="success",le="+Inf"} 1
+        resilience_retry_attempt_duration_seconds_sum{policy="inventory",outcome="success"} 0.03
+        resilience_retry_attempt_duration_seconds_count{policy="inventory",outcome="success"} 1
         # HELP resilience_retry_retries_total Retries scheduled by a retry policy
         # TYPE resilience_retry_retries_total counter
         resilience_retry_retries_total{policy="inventory"} 5

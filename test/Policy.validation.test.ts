@@ -38,7 +38,7 @@ describe("Policy bad input", () => {
   it("duration objects and tuples with NaN, no field or an unknown field raise a RangeError, not zero", () => {
     rejects(
       () => Policy.exponential({ base: { seconds: NaN } }),
-      `Policy.exponential: option "base" must be ${duration}, received {"seconds":null}`
+      `Policy.exponential: option "base" must be ${duration}, received {"seconds":NaN}`
     )
     rejects(
       () => Policy.exponential({ base: {} }),
@@ -50,7 +50,11 @@ describe("Policy bad input", () => {
     )
     rejects(
       () => Policy.linear({ base: [NaN, 0] }),
-      `Policy.linear: option "base" must be ${duration}, received [null,0]`
+      `Policy.linear: option "base" must be ${duration}, received [NaN,0]`
+    )
+    rejects(
+      () => Policy.linear({ base: { seconds: undefined } }),
+      `Policy.linear: option "base" must be ${duration}, received {}`
     )
     expect(Policy.describe(Policy.linear({ base: { seconds: 1, milliseconds: 500 } })).base).toBe(1500)
   })

@@ -93,6 +93,20 @@ describe("Resilience.make", () => {
       expect(yield* store.state("slow", 0)).toStrictEqual({ algorithm: "token-bucket", tokens: 10, maxTokens: 10 })
     }).pipe(Effect.provide(RetryBudget.layerMemory({ algorithm: "token-bucket", maxTokens: 10 }))))
 
+  it.effect("rejections raised by the call itself, like a nested pipeline's timeout, go through the classifiers", () =>
+    Effect.gen(function*() {
+      let runs = 0
+      const nested = Effect.suspend(() => {
+        runs++
+        return Effect.never
+      }).pipe(Timeout.total(50))
+      const neverRetry = Policy.constant({ delay: 100, maxRetries: 3 }).pipe(Policy.retryWhile((_: unknown) => false))
+      const resilient = yield* Resilience.make({ retry: neverRetry })
+      const error = yield* runToEnd(Effect.flip(resilient(nested)))
+      expect(error).toStrictEqual(Exit.succeed(new Timeout.TotalTimeout({ timeout: 50 })))
+      expect(runs).toBe(1)
+    }))
+
   it.effect("a bulkhead given as options is made once and shared by every call", () =>
     Effect.gen(function*() {
       const resilient = yield* Resilience.make({ bulkhead: { maxConcurrent: 1 } })
@@ -120,6 +134,13 @@ describe("Resilience.make", () => {
       new RangeError(`Resilience.make: option "hedge.delay" must be a finite, non-negative duration, received -1`)
     )
     expect(() => Resilience.make({ attemptTimout: 5 } as any)).toThrow(RangeError)
+    expect(() => Resilience.make({ bulkhead: { maxConcurrent: 5, maxQueue: 100 } as any })).toThrow(
+      new RangeError(
+        `Resilience.make: option "bulkhead.maxQueue" must be one of "maxConcurrent", "maxQueued", "name", ` +
+          `received "maxQueue"`
+      )
+    )
+    expect(() => Resilience.make({ bulkhead: null as any })).toThrow(RangeError)
     expect(() => Resilience.standard({ name: "" })).toThrow(
       new RangeError(`Resilience.standard: option "name" must be a non-empty string, received ""`)
     )

@@ -70,7 +70,7 @@ describe("demo", () => {
         `resilience_retry_stops_total{policy="demo.get",reason="retry-after-too-long"} 1`,
         `resilience_retry_calls_total{policy="demo.get",outcome="success_with_retry"} 1`,
         `resilience_retry_calls_total{policy="demo.get",outcome="failed_without_retry"} 2`,
-        `resilience_attempt_duration_seconds_count{policy="demo.get",outcome="failure"} 6`,
+        `resilience_retry_attempt_duration_seconds_count{policy="demo.get",outcome="failure"} 6`,
         `resilience_retry_delay_seconds_count{policy="demo.get"} 4`
       ]
     ) {

@@ -44,7 +44,7 @@ export const metrics = {
     })
   ),
   attemptDuration: family((attributes) =>
-    Metric.histogram("resilience_attempt_duration_seconds", {
+    Metric.histogram("resilience_retry_attempt_duration_seconds", {
       description: "Duration of each attempt made through Policy.retry, by outcome",
       boundaries: durationBoundaries,
       attributes

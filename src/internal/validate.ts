@@ -11,7 +11,9 @@ export const show = (value: unknown): string => {
   if (value === undefined) return "undefined"
   if (Duration.isDuration(value)) return `Duration(${Duration.format(value)})`
   try {
-    return JSON.stringify(value) ?? String(value)
+    // NaN and infinities print as themselves, not as JSON's null.
+    const json = JSON.stringify(value, (_, v) => typeof v === "number" && !Number.isFinite(v) ? `<${v}>` : v)
+    return json === undefined ? String(value) : json.replace(/"<(NaN|-?Infinity)>"/g, "$1")
   } catch {
     return String(value)
   }
@@ -53,7 +55,7 @@ const decodeMillis = (fn: string, option: string, input: Duration.Input, allowed
   }
   if (typeof input === "object" && input !== null && !Array.isArray(input) && !Duration.isDuration(input)) {
     const entries = Object.entries(input)
-    const valid = entries.length > 0 &&
+    const valid = entries.some(([, value]) => Number.isFinite(value)) &&
       entries.every(([key, value]) => durationFields.has(key) && (value === undefined || Number.isFinite(value)))
     if (!valid) throw rangeError(fn, option, allowed, input)
   }
